@@ -1,0 +1,3 @@
+namespace HwFence.Hal.Serial;
+
+public enum Parity { None, Odd, Even }
