@@ -4,27 +4,33 @@
 # and ends with one line of totals: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
-tools/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+tools/setup.sh || { echo "setup failed (see above)"; echo "0 passed, 1 failed"; exit 1; }
 
 results=TestResults
 rm -rf "$results"
-# Test projects run one after another (-m:1 keeps the 2 cores for the processes the tests start);
-# a test stuck for 10 minutes is killed and reported rather than hanging CI.
-dotnet test HwFence.sln -c Release --no-build -nologo -m:1 \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
-  --blame-hang-timeout 10m
-rc=$?
-
-passed=0; failed=0; skipped=0
-for f in "$results"/*.trx; do
-  [ -f "$f" ] || continue
-  c=$(grep -o '<Counters [^>]*>' "$f" | head -1)
-  get() { echo "$c" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
-  passed=$((passed + $(get passed)))
-  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+mkdir -p "$results"
+passed=0; failed=0; skipped=0; crashed=()
+# One test project at a time, so the 2 cores stay with the processes the tests start; a test
+# stuck for 10 minutes is killed and reported rather than hanging CI.
+for proj in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$proj" .csproj)
+  echo "== $name"
+  dotnet test "$proj" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" --blame-hang-timeout 10m
+  rc=$?
+  trx="$results/$name.trx"
+  if [ -f "$trx" ]; then
+    c=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    get() { local v; v=$(echo "$c" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'); echo "${v:-0}"; }
+    p=$(get passed); f=$(( $(get failed) + $(get error) + $(get timeout) + $(get aborted) )); s=$(get notExecuted)
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    # A test host that crashed after some tests leaves counters that look fine: count it.
+    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); crashed+=("$name"); fi
+  elif [ $rc -ne 0 ]; then
+    failed=$((failed + 1)); crashed+=("$name")
+  fi
 done
-# A crashed or hung test host leaves no counters: count the failure so it cannot look green.
-if [ $rc -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
+[ ${#crashed[@]} -gt 0 ] && echo "test runs that crashed or aborted: ${crashed[*]}"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ $failed -eq 0 ]
