@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian packages. tgt: an independent iSCSI target for tests; libiscsi-bin: iscsi-test-cu
 # conformance and iscsi-perf; sg3-utils: sg_persist & co; cmake/gcc: the native shim;
 # iproute2/nftables: network namespaces for LAN partitions; stress-ng: benchmarks under load.
-PACKAGES=(tgt libiscsi-bin sg3-utils socat cmake gcc make iproute2 nftables stress-ng procps)
+PACKAGES=(tgt libiscsi-bin sg3-utils socat cmake gcc make iproute2 nftables stress-ng procps libgpiod2 libusb-1.0-0)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -8,6 +8,11 @@ internal static class Harnesses
         string name = args.Length > 0 ? args[0] : "";
         switch (name)
         {
+            case "iscsi": return Iscsi.IscsiTurHarness.Run(args.Skip(1).ToArray());
+            case "heartbeat": return Heartbeat.HeartbeatHarnesses.Run(args.Skip(1).ToArray());
+            case "emulator": return Emulator.EmulatorBenchHarness.Run(args.Skip(1).ToArray());
+            case "serial-rtt": return Hal.SerialRoundTripHarness.Run(args.Skip(1).ToArray());
+            case "cluster": return Cluster.ClusterStoreHarness.Run(args.Skip(1).ToArray());
             default:
                 Console.Error.WriteLine($"unknown harness '{name}'. Harnesses: (none yet)");
                 return 2;

@@ -69,8 +69,10 @@ public sealed class FakeTimeProvider : TimeProvider
                     return;
                 }
 
-                _now += TimeSpan.FromTicks(next.DueTicks - _ticks);
-                _ticks = next.DueTicks;
+                // A timer overdue after a Stall fires at the current time: the clock never runs backwards.
+                long fireAt = Math.Max(_ticks, next.DueTicks);
+                _now += TimeSpan.FromTicks(fireAt - _ticks);
+                _ticks = fireAt;
                 next.Reschedule();
             }
 
@@ -137,7 +139,8 @@ public sealed class FakeTimeProvider : TimeProvider
         {
             if (_period > 0)
             {
-                DueTicks += _period;
+                // Like System.Threading.Timer after the process was stopped: one late firing, then the period from now.
+                DueTicks = Math.Max(DueTicks + _period, owner._ticks + _period);
             }
             else
             {

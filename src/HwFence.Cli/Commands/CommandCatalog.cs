@@ -7,6 +7,14 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return HwFence.Cli.Demo.DemoCommand.Create();
+        yield return HwFence.Cli.Node.NodeCommand.Create();
         yield return VersionCommand.Create();
+        yield return Scsi.ScsiCommand.Create();
+        yield return Emulator.EmulatorCommand.Create();
+        yield return Cluster.ConfigCommand.Create();
+        yield return Heartbeat.KeyCommand.Create();
+        yield return Heartbeat.DiskCommand.Create();
+        yield return HwFence.Cli.Demo.DemoAppCommand.Create();
     }
 }

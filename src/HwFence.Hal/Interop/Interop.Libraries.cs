@@ -6,7 +6,11 @@ namespace HwFence.Hal;
 /// </summary>
 internal static partial class Interop
 {
-    /// <summary>Library names used by every [LibraryImport] in this assembly.</summary>
+    /// <summary>
+    /// Library names used by every [LibraryImport] in this assembly. <see cref="NativeLibraryResolver"/>
+    /// (the assembly's one DllImportResolver) maps Libc to glibc's soname and HwFenceNative to the shim
+    /// next to the assembly; the other names go through the runtime's default probing.
+    /// </summary>
     internal static class Libraries
     {
         /// <summary>The C library: open, ioctl, poll, termios, posix_openpt, flock.</summary>

@@ -1,0 +1,35 @@
+namespace HwFence.Cluster.Events;
+
+/// <summary>What an operator is told about (issue 6, "Operator notifications").</summary>
+public enum ClusterEventKind
+{
+    PathChanged,
+    VerdictChanged,
+    PartitionAlarm,
+    FenceStarted,
+    FenceSucceeded,
+    FenceFailed,
+    FailoverStarted,
+    FailoverCompleted,
+    FailoverDeclined,
+    FailoverFailed,
+    FailbackPending,
+    FailbackStarted,
+    FailbackCompleted,
+    QuorumLost,
+    QuorumRegained,
+    SelfFenceRequested,
+    ApplicationRegistered,
+    ApplicationStarted,
+    ApplicationStopped,
+    ApplicationExited,
+    ApplicationRestarted,
+    ApplicationUnloaded,
+    RegistrationWaiting,
+    ResyncCompleted,
+    HostCommitted,
+    HostCommitFailed,
+    TaskMoved,
+    MemberChanged,
+    MarkerSaved,
+}
