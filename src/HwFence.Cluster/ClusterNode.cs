@@ -35,6 +35,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Dictionary<string, string> _missing = new();
     private readonly Dictionary<string, string> _exhausted = new();
     private readonly HashSet<string> _awaitingFailback = new();
+    private readonly HashSet<string> _deferredStartupLoads = new();
     private readonly HashSet<string> _failbackPending = new();
     private readonly HashSet<string> _failbackConfirmed = new();
     private readonly HashSet<string> _pausedAware = new();
@@ -127,7 +128,7 @@ public sealed class ClusterNode : IAsyncDisposable
         PublishStatus();
         foreach (var app in _config.Applications.Where(a => OwnsGroup(a.Group)))
         {
-            await LoadAsync(app.Tag, cancellationToken).ConfigureAwait(false);
+            await LoadAtStartupAsync(app.Tag, cancellationToken).ConfigureAwait(false);
         }
 
         _timer = _s.Time.CreateTimer(_ => RequestReconcile(), null, _config.Timings.ReconcileInterval, _config.Timings.ReconcileInterval);
@@ -169,6 +170,92 @@ public sealed class ClusterNode : IAsyncDisposable
         finally
         {
             _s.Verdicts.VerdictChanged -= OnChange;
+        }
+    }
+
+    /// <summary>
+    /// Start-up load of a configured application. When every owner boots at once, nobody holds a
+    /// record yet and each would otherwise take HOST for itself: a node creates the object only
+    /// when no owner ahead of it in preference order (PRIMARY, then BACKUPS in order) is present;
+    /// otherwise it stands by and the load is retried on each reconcile pass until a record exists
+    /// (so that a preferred owner dying before it registered does not leave the application unhosted).
+    /// </summary>
+    private async Task LoadAtStartupAsync(string tag, CancellationToken cancellationToken)
+    {
+        var existing = _db.GetApplication(tag);
+        var configured = _config.FindApplication(tag);
+        if (configured is not null && existing?.Host is null)
+        {
+            string? ahead = PreferredPresentOwnerAhead(configured.Primary, configured.Backups);
+            if (ahead is not null)
+            {
+                lock (_gate)
+                {
+                    _deferredStartupLoads.Add(tag);
+                }
+
+                return;
+            }
+        }
+
+        lock (_gate)
+        {
+            _deferredStartupLoads.Remove(tag);
+        }
+
+        await LoadAsync(tag, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first owner before this node in preference order that the detector reports present, or null.</summary>
+    private string? PreferredPresentOwnerAhead(string primary, IReadOnlyList<string> backups)
+    {
+        foreach (var owner in backups.Prepend(primary))
+        {
+            if (owner == Name)
+            {
+                return null;
+            }
+
+            if (_config.FindNode(owner) is { } node && GroupQuorum.IsPresent(_s.Verdicts.GetVerdict(node.Id)))
+            {
+                return owner;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Retries start-up loads that were deferred to a preferred owner which has not registered yet.</summary>
+    private async Task RetryDeferredStartupLoadsAsync(CancellationToken cancellationToken)
+    {
+        List<string> deferred;
+        lock (_gate)
+        {
+            deferred = _deferredStartupLoads.ToList();
+        }
+
+        foreach (var tag in deferred)
+        {
+            if (_db.GetApplication(tag) is { Host: not null })
+            {
+                lock (_gate)
+                {
+                    _deferredStartupLoads.Remove(tag);
+                }
+
+                continue;
+            }
+
+            var configured = _config.FindApplication(tag);
+            if (configured is not null && PreferredPresentOwnerAhead(configured.Primary, configured.Backups) is null)
+            {
+                lock (_gate)
+                {
+                    _deferredStartupLoads.Remove(tag);
+                }
+
+                await LoadAsync(tag, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -462,6 +549,16 @@ public sealed class ClusterNode : IAsyncDisposable
             finally
             {
                 _pass.Release();
+            }
+
+            try
+            {
+                // Outside the pass: a load takes the pass itself.
+                await RetryDeferredStartupLoadsAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Publish(ClusterEventKind.HostCommitFailed, $"deferred start-up load on {Name} failed: {e.Message}");
             }
         }
     }

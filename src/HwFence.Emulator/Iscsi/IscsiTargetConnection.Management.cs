@@ -74,8 +74,8 @@ internal sealed partial class IscsiTargetConnection
                     // RFC 7143 §11.5.1 b: a RefCmdSN inside the window and before this request names a command
                     // that never arrived; it is considered received, and aborting it is complete. A command that
                     // already completed (RefCmdSN behind ExpCmdSN) is a task that does not exist.
-                    bool inWindow = SerialArithmetic.LessOrEqual(_expCmdSN, h.RefCmdSN) && SerialArithmetic.LessOrEqual(h.RefCmdSN, MaxCmdSN)
-                        && SerialArithmetic.LessThan(h.RefCmdSN, h.CmdSN);
+                    bool inWindow = HwFence.Scsi.Iscsi.Initiator.SerialNumber.LessOrEqual(_expCmdSN, h.RefCmdSN) && HwFence.Scsi.Iscsi.Initiator.SerialNumber.LessOrEqual(h.RefCmdSN, MaxCmdSN)
+                        && HwFence.Scsi.Iscsi.Initiator.SerialNumber.LessThan(h.RefCmdSN, h.CmdSN);
                     response = inWindow ? TaskManagementResponse.FunctionComplete : TaskManagementResponse.TaskDoesNotExist;
                 }
 

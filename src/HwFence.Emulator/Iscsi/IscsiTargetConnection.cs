@@ -157,7 +157,7 @@ internal sealed partial class IscsiTargetConnection : IAsyncDisposable
             return true;
         }
 
-        if (SerialArithmetic.LessThan(cmdSN, _expCmdSN) || SerialArithmetic.LessThan(MaxCmdSN, cmdSN))
+        if (HwFence.Scsi.Iscsi.Initiator.SerialNumber.LessThan(cmdSN, _expCmdSN) || HwFence.Scsi.Iscsi.Initiator.SerialNumber.LessThan(MaxCmdSN, cmdSN))
         {
             _target.Log.Warn($"iSCSI {Who}: {what} CmdSN {cmdSN} outside the window [{_expCmdSN}, {MaxCmdSN}]; ignored (RFC 7143 §4.2.2.1)");
             return false;

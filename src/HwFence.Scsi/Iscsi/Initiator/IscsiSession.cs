@@ -1033,5 +1033,5 @@ internal sealed class IscsiSession : IAsyncDisposable
         }
     }
 
-    private static string OpName(byte opcode) => ScsiOperationNames.Get(opcode);
+    private static string OpName(byte opcode) => HwFence.Scsi.Commands.ScsiCommandNames.Name([opcode]);
 }
