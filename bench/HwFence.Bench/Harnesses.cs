@@ -13,6 +13,7 @@ internal static class Harnesses
             case "emulator": return Emulator.EmulatorBenchHarness.Run(args.Skip(1).ToArray());
             case "serial-rtt": return Hal.SerialRoundTripHarness.Run(args.Skip(1).ToArray());
             case "cluster": return Cluster.ClusterStoreHarness.Run(args.Skip(1).ToArray());
+            case "failover": return Failover.FailoverHarness.Run(args.Skip(1).ToArray());
             default:
                 Console.Error.WriteLine($"unknown harness '{name}'. Harnesses: (none yet)");
                 return 2;

@@ -42,8 +42,12 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Dictionary<int, Verdict> _lastVerdicts = new();
     private ITimer? _timer;
     private bool _dirty;
+    private bool _looping;
+    private int _detachedWork;
+    private long _passes;
     private Task _loop = Task.CompletedTask;
     private bool _ready;
+    private volatile bool _startupLoadsDone;
     private bool _selfFenced;
     private bool _disposed;
     private NodeStatus? _publishedStatus;
@@ -131,6 +135,7 @@ public sealed class ClusterNode : IAsyncDisposable
             await LoadAtStartupAsync(app.Tag, cancellationToken).ConfigureAwait(false);
         }
 
+        _startupLoadsDone = true;
         _timer = _s.Time.CreateTimer(_ => RequestReconcile(), null, _config.Timings.ReconcileInterval, _config.Timings.ReconcileInterval);
         RequestReconcile();
     }
@@ -228,6 +233,11 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Retries start-up loads that were deferred to a preferred owner which has not registered yet.</summary>
     private async Task RetryDeferredStartupLoadsAsync(CancellationToken cancellationToken)
     {
+        if (!_startupLoadsDone)
+        {
+            return; // StartAsync is still deciding; it requests a pass when done
+        }
+
         List<string> deferred;
         lock (_gate)
         {
@@ -485,6 +495,14 @@ public sealed class ClusterNode : IAsyncDisposable
     // ---------------------------------------------------------------- reconcile machinery
 
     /// <summary>Asks for a reconcile pass (coalesced: at most one runs, one more queued).</summary>
+    /// <remarks>
+    /// Whether a loop is still running is the <c>_looping</c> flag, which the loop clears under
+    /// <c>_gate</c> in the same critical section where it sees no more work — not
+    /// <c>_loop.IsCompleted</c>: the loop's task completes only after it released the lock, and a
+    /// request landing in that window (a replicated record, a verdict change) would set
+    /// <c>_dirty</c>, see a task not yet completed, start nothing, and be lost until the next
+    /// periodic pass (a failover delayed by up to timings.reconcile_interval).
+    /// </remarks>
     public void RequestReconcile()
     {
         lock (_gate)
@@ -495,24 +513,28 @@ public sealed class ClusterNode : IAsyncDisposable
             }
 
             _dirty = true;
-            if (_loop.IsCompleted)
+            if (!_looping)
             {
+                _looping = true;
                 _loop = Task.Run(LoopAsync);
             }
         }
     }
 
-    /// <summary>True when no pass runs and none is queued (tests settle a cluster on this).</summary>
+    /// <summary>True when no pass runs, none is queued and no detached hand-over is under way (tests settle a cluster on this).</summary>
     public bool IsIdle
     {
         get
         {
             lock (_gate)
             {
-                return !_dirty && _loop.IsCompleted && _pass.CurrentCount == 1;
+                return !_dirty && !_looping && _detachedWork == 0 && _pass.CurrentCount == 1;
             }
         }
     }
+
+    /// <summary>Reconcile passes run since start (status and tests: a settled cluster runs none without a cause).</summary>
+    public long ReconcilePasses => Interlocked.Read(ref _passes);
 
     /// <summary>Completes when the current reconcile loop has finished.</summary>
     public Task WhenLoopDoneAsync()
@@ -531,6 +553,7 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 if (!_dirty || _disposed)
                 {
+                    _looping = false;
                     return;
                 }
 
@@ -540,6 +563,7 @@ public sealed class ClusterNode : IAsyncDisposable
             await _pass.WaitAsync().ConfigureAwait(false);
             try
             {
+                Interlocked.Increment(ref _passes);
                 await ReconcilePassAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -565,7 +589,11 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private async Task ReconcilePassAsync(CancellationToken ct)
     {
-        if (!_ready || _selfFenced)
+        // Not before the start-up loads: a pass requested meanwhile (a record or verdict arriving
+        // during resync) would otherwise start an application whose stale HOST names this node
+        // without the registration cases (case 4: resync before start) or the deferral to a
+        // preferred owner. StartAsync requests a pass once the loads are done.
+        if (!_ready || !_startupLoadsDone || _selfFenced)
         {
             return;
         }
@@ -826,6 +854,11 @@ public sealed class ClusterNode : IAsyncDisposable
         }
 
         Publish(ClusterEventKind.FailoverStarted, $"{reason}; moving it away from {Name}", tag: tag);
+        lock (_gate)
+        {
+            _detachedWork++; // counted from here, so the node is not idle before the task gets the pass
+        }
+
         _ = Task.Run(async () =>
         {
             await _pass.WaitAsync().ConfigureAwait(false);
@@ -849,6 +882,10 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 _pass.Release();
                 RequestReconcile();
+                lock (_gate)
+                {
+                    _detachedWork--;
+                }
             }
         });
     }

@@ -43,4 +43,10 @@ public static class RigFaults
     public const string CutDisk = "cut-disk";
     /// <summary>Every cut of the node repaired.</summary>
     public const string Restore = "restore";
+
+    /// <summary>
+    /// Not injected: the rig saw the node's process end on its own (a self-fence exits the daemon,
+    /// as a watchdog reset would end the machine). Observed by the rig, not claimed by the node.
+    /// </summary>
+    public const string Exited = "exited";
 }

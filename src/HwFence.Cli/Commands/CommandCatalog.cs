@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return Heartbeat.KeyCommand.Create();
         yield return Heartbeat.DiskCommand.Create();
         yield return HwFence.Cli.Demo.DemoAppCommand.Create();
+        yield return HwFence.Cli.Hil.HilCommand.Create();
     }
 }

@@ -44,12 +44,23 @@ internal sealed class DemoRig : IAsyncDisposable
     public EmulatedDisk Disk => _disk!;
     public IReadOnlyList<NullModemCable> Cables => _cables;
 
+    /// <summary>The two node ids each cable of <see cref="Cables"/> joins (same index).</summary>
+    public IReadOnlyList<(int A, int B)> CableEnds => _cableEnds;
+
+    private readonly List<(int A, int B)> _cableEnds = new();
+
+    /// <summary>The loopback UDP port of each node's LAN path, index id - 1 (hwfence hil cuts them).</summary>
+    public IReadOnlyList<int> LanPorts { get; private set; } = [];
+
     public string StateDir(int id) => Path.Combine(WorkDir, $"n{id}");
     public string AckLog(int id) => Path.Combine(WorkDir, $"acks-n{id}.jsonl");
 
-    public static async Task<DemoRig> CreateAsync(int nodeCount, bool keep, CancellationToken ct)
+    public static Task<DemoRig> CreateAsync(int nodeCount, bool keep, CancellationToken ct) =>
+        CreateAsync(nodeCount, keep, Path.Combine(Path.GetTempPath(), $"hwfence-demo-{Environment.ProcessId}"), ct);
+
+    /// <summary>As <see cref="CreateAsync(int, bool, CancellationToken)"/> in a chosen working directory (hwfence hil: one per run).</summary>
+    public static async Task<DemoRig> CreateAsync(int nodeCount, bool keep, string dir, CancellationToken ct)
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"hwfence-demo-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
         var rig = new DemoRig(dir, nodeCount, keep);
         await rig.SetUpAsync(ct);
@@ -86,17 +97,22 @@ internal sealed class DemoRig : IAsyncDisposable
             {
                 var cable = NullModemCable.Create(seed: a * 10 + b);
                 _cables.Add(cable);
+                _cableEnds.Add((a, b));
                 serial[a].Add((b, cable.PathA));
                 serial[b].Add((a, cable.PathB));
             }
         }
 
         var ports = Enumerable.Range(0, NodeCount).Select(_ => FreeUdpPort()).ToArray();
+        LanPorts = ports;
         File.WriteAllText(ConfigPath, ConfigYaml(keyFile, ports, serial));
         for (int id = 1; id <= NodeCount; id++)
         {
             Directory.CreateDirectory(StateDir(id));
-            Nodes.Add(new NodeProcess($"n{id}", id, ConfigPath, StateDir(id), Path.Combine(WorkDir, $"n{id}.log")));
+            Nodes.Add(new NodeProcess($"n{id}", id, ConfigPath, StateDir(id), Path.Combine(WorkDir, $"n{id}.log"))
+            {
+                ExitedOnItsOwn = (n, at) => RecordFault(n.Id, RigFaults.Exited, at),
+            });
         }
     }
 
@@ -164,14 +180,21 @@ internal sealed class DemoRig : IAsyncDisposable
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
-    /// <summary>Records what the rig did to a node, for the independent checker.</summary>
+    /// <summary>Records what the rig did to a node (or saw happen to it), for the independent checker.</summary>
     public void RecordFault(int node, string fault, DateTimeOffset at)
     {
         lock (_faults)
         {
+            if (_faultsClosed)
+            {
+                return; // the rig is being taken down; nothing is checked any more
+            }
+
             _faults.WriteLine(new RigEvent(at, node, RigEventKinds.Fault) { Fault = fault }.ToJsonLine());
         }
     }
+
+    private bool _faultsClosed;
 
     public IEnumerable<string> EvidencePaths() =>
         Enumerable.Range(1, NodeCount).Select(i => Path.Combine(StateDir(i), "rig-events.jsonl")).Where(File.Exists)
@@ -191,7 +214,11 @@ internal sealed class DemoRig : IAsyncDisposable
             c.Dispose();
         }
 
-        _faults.Dispose();
+        lock (_faults)
+        {
+            _faultsClosed = true;
+            _faults.Dispose();
+        }
         if (_server is not null)
         {
             await _server.DisposeAsync();

@@ -30,8 +30,14 @@ internal sealed class NodeProcess : IDisposable
     public bool IsRunning => _process is { HasExited: false };
     public bool IsFrozen { get; private set; }
 
-    /// <summary>The process ended although the rig neither killed nor stopped it.</summary>
-    public bool ExitedUnexpectedly => _process is { HasExited: true } && !_expectedExit;
+    /// <summary>Exit code of a daemon that fenced itself (hwfence node run: 4): a designed outcome, not a crash.</summary>
+    public const int SelfFenceExitCode = 4;
+
+    /// <summary>The process ended on its own (neither killed nor stopped by the rig), and not by fencing itself.</summary>
+    public bool ExitedUnexpectedly => _process is { HasExited: true } p && !_expectedExit && p.ExitCode != SelfFenceExitCode;
+
+    /// <summary>Called when the process ends on its own (not by the rig): the rig records it as evidence.</summary>
+    public Action<NodeProcess, DateTimeOffset>? ExitedOnItsOwn { get; set; }
 
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
@@ -74,6 +80,13 @@ internal sealed class NodeProcess : IDisposable
         psi.RedirectStandardInput = true; // the node never reads it; keeps Ctrl-C of the demo's terminal away from it
         _log ??= new StreamWriter(new FileStream(_logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        p.Exited += (_, _) =>
+        {
+            if (!_expectedExit)
+            {
+                ExitedOnItsOwn?.Invoke(this, DateTimeOffset.UtcNow);
+            }
+        };
         p.OutputDataReceived += (_, e) => Write(e.Data);
         p.ErrorDataReceived += (_, e) => Write(e.Data);
         p.Start();

@@ -53,6 +53,10 @@ internal sealed class NodeHost : IAsyncDisposable
     private EventBus? _events;
     private ITimer? _statusTimer;
     private volatile bool _ownKeyRemoved;
+    private readonly TaskCompletionSource<string> _selfFenced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _healthStop = new();
+    private readonly List<DrivePulseChannel> _pulses = new();
+    private Task? _healthLoop;
 
     public NodeHost(ClusterConfig config, string nodeName, string? stateDirOverride)
     {
@@ -148,7 +152,7 @@ internal sealed class NodeHost : IAsyncDisposable
         foreach (var disk in _self.Disks.Where(d => d.Pulse != ConfigPulse.None))
         {
             var peers = SharingPeers(disk.Name).ToList();
-            _channels.Add(DrivePulseChannel.Create(identity, new DrivePulseOptions
+            var pulse = DrivePulseChannel.Create(identity, new DrivePulseOptions
             {
                 Device = disk.Name,
                 Kind = disk.Pulse switch
@@ -162,7 +166,11 @@ internal sealed class NodeHost : IAsyncDisposable
                 PeerKeys = peers.ToDictionary(p => p.Id, p => RegistrationKey.Derive(_config.Name, p.Id).Value),
                 SlotAreaLba = SlotAreaLba,
                 Interval = options.Disk.Interval,
-            }, devicesByDisk[disk.Name], callbacks, _time));
+                // A command that has not answered within deadtime is as good as a lost path.
+                CommandTimeout = options.Disk.Deadtime,
+            }, devicesByDisk[disk.Name], callbacks, _time);
+            _pulses.Add(pulse);
+            _channels.Add(pulse);
         }
 
         foreach (var channel in _channels)
@@ -181,6 +189,7 @@ internal sealed class NodeHost : IAsyncDisposable
         _supervisor.CommonEnvironment["HWFENCE_REGISTRATION_KEY"] = RegistrationKey.Derive(_config.Name, _self.Id).ToString();
         _supervisor.CommonEnvironment["HWFENCE_INCARNATION"] = incarnation.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _supervisor.CommonEnvironment["HWFENCE_STATE_DIR"] = _stateDir;
+        _supervisor.StartVeto = _ => StartVeto();
         _disposables.Add(_supervisor);
 
         var watchdog = new SoftwareWatchdog(_config.Timings.Deadtime * 2, _time, recordPath: Path.Combine(_stateDir, "watchdog-expired"));
@@ -225,18 +234,31 @@ internal sealed class NodeHost : IAsyncDisposable
         // Let every path be heard once before acting (initdead bounds it).
         await _node.StartAsync(cancellationToken).ConfigureAwait(false);
         _statusTimer = _time.CreateTimer(_ => WriteStatus(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
+        _healthLoop = Task.Run(() => HealthLoopAsync(options.Disk.Interval, options.Disk.Deadtime, _healthStop.Token));
         Log("ready");
     }
 
     private void OnOwnKeyRemoved(string device)
     {
+        if (_ownKeyRemoved)
+        {
+            return;
+        }
+
         _ownKeyRemoved = true;
         _selfFence?.ReportKeyRemoved(device);
+        // The guard stops applications through StopEverything; make sure it happens even without it.
+        StopEverything("KeyRemoved", $"this node's registration key is gone from {device}: a peer fenced it");
     }
 
     /// <summary>Self-fence: stop every application at once; the guard stops feeding the watchdog.</summary>
     private void StopEverything(string reason, string message)
     {
+        if (_selfFenced.Task.IsCompleted)
+        {
+            return;
+        }
+
         Log($"SELF-FENCE ({reason}): {message} — stopping every application now");
         _events?.Publish(new ClusterEvent(_time.GetUtcNow(), ClusterEventKind.SelfFenceRequested, _self.Name, message));
         if (_supervisor is { } s)
@@ -248,6 +270,101 @@ internal sealed class NodeHost : IAsyncDisposable
                     s.StopAsync(app.Tag).GetAwaiter().GetResult();
                 }
             }
+        }
+
+        _selfFenced.TrySetResult($"{reason}: {message}");
+    }
+
+    /// <summary>Completes when this node fenced itself (its applications are stopped); the daemon then exits, as a watchdog reset would end it.</summary>
+    public Task<string> SelfFenced => _selfFenced.Task;
+
+    /// <summary>Why this node must not start an application now, or null.</summary>
+    private string? StartVeto()
+    {
+        if (_selfFenced.Task.IsCompleted || (_selfFence?.IsSelfFenced ?? false))
+        {
+            return "this node fenced itself";
+        }
+
+        if (_ownKeyRemoved)
+        {
+            return "this node's registration key was removed from the shared disk (it was fenced by a peer)";
+        }
+
+        // Look at the disk itself: after a freeze the flag may not have caught up yet.
+        foreach (var (disk, fence) in _fenceDevices)
+        {
+            using var cts = new CancellationTokenSource(_config.Timings.Deadtime * 2);
+            FenceStatus status;
+            try
+            {
+                status = fence.KeyStatusAsync(fence.OwnKey, cts.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                return $"shared disk {disk} did not answer READ KEYS within {(_config.Timings.Deadtime * 2).TotalMilliseconds:0} ms";
+            }
+
+            if (status == FenceStatus.Off)
+            {
+                OnOwnKeyRemoved(disk);
+                return $"this node's registration key is not registered on {disk} (fenced by a peer)";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Watches this node's own health while it runs: its registration key still on every fencing
+    /// disk (a peer may have fenced it while it was frozen), and its drive-pulse paths usable. A
+    /// node that lost its key, or lost its disk path for longer than deadtime while hosting an
+    /// application, fences itself: it stops every application at once and the daemon exits.
+    /// </summary>
+    private async Task HealthLoopAsync(TimeSpan period, TimeSpan deadtime, CancellationToken ct)
+    {
+        var unusableSince = new Dictionary<DrivePulseChannel, long>();
+        using var timer = new PeriodicTimer(period, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                foreach (var (disk, fence) in _fenceDevices)
+                {
+                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    cts.CancelAfter(deadtime * 2);
+                    try
+                    {
+                        if (await fence.KeyStatusAsync(fence.OwnKey, cts.Token).ConfigureAwait(false) == FenceStatus.Off)
+                        {
+                            OnOwnKeyRemoved(disk);
+                        }
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        // Unanswered: the pulse's own timeout below judges the path.
+                    }
+                }
+
+                bool hosting = _config.Applications.Any(a => _supervisor?.IsRunning(a.Tag) == true);
+                foreach (var pulse in _pulses)
+                {
+                    if (pulse.LocallyUsable)
+                    {
+                        unusableSince.Remove(pulse);
+                        continue;
+                    }
+
+                    long since = unusableSince.TryGetValue(pulse, out var t) ? t : unusableSince[pulse] = _time.GetTimestamp();
+                    if (hosting && _time.GetElapsedTime(since) > deadtime)
+                    {
+                        StopEverything("DiskPathLost", $"{pulse.Path} unusable from this node for more than {deadtime.TotalMilliseconds:0} ms ({pulse.LastProblem ?? "no answer"}) while hosting; a host that cannot write the shared disk must not serve");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -305,6 +422,13 @@ internal sealed class NodeHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _healthStop.Cancel();
+        if (_healthLoop is not null)
+        {
+            await _healthLoop.ConfigureAwait(false);
+        }
+
+        _healthStop.Dispose();
         _statusTimer?.Dispose();
         File.Delete(StatusPath);
         foreach (var c in _channels)

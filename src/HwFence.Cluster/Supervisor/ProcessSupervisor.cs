@@ -48,8 +48,20 @@ public sealed class ProcessSupervisor : IApplicationRunner, IDisposable
     /// <summary>Exits seen since the last explicit start.</summary>
     public int Restarts(string tag) => _children.TryGetValue(tag, out var c) ? c.Restarts : 0;
 
+    /// <summary>
+    /// Asked before every start and every restart in place: a reason this node must not run
+    /// anything now (it was fenced, it lost its disk path), or null. The daemon sets it; a vetoed
+    /// start throws, a vetoed restart becomes a failover request.
+    /// </summary>
+    public Func<ApplicationObject, string?>? StartVeto { get; set; }
+
     public Task StartAsync(ApplicationObject app, CancellationToken cancellationToken = default)
     {
+        if (StartVeto?.Invoke(app) is { } veto)
+        {
+            throw new InvalidOperationException($"application '{app.Tag}' not started on {_nodeName}: {veto}");
+        }
+
         if (app.Command.Argv.Count == 0)
         {
             throw new InvalidOperationException($"application '{app.Tag}': COMMAND has no argv; set command.argv in the config");
@@ -161,7 +173,12 @@ public sealed class ProcessSupervisor : IApplicationRunner, IDisposable
         child.Restarts++;
         string tag = child.App.Tag;
         Publish(ClusterEventKind.ApplicationExited, tag, $"application '{tag}' (pid {process.Id}) exited with code {code} (exit {child.Restarts} of {child.App.RestartLimit} allowed restarts)");
-        if (child.Restarts <= child.App.RestartLimit)
+        string? veto = StartVeto?.Invoke(child.App);
+        if (veto is not null)
+        {
+            Publish(ClusterEventKind.ApplicationExited, tag, $"application '{tag}' not restarted in place: {veto}");
+        }
+        else if (child.Restarts <= child.App.RestartLimit)
         {
             try
             {

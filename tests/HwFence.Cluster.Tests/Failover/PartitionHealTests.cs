@@ -15,12 +15,22 @@ public sealed class PartitionHealTests : IAsyncLifetime
     [Fact]
     public async Task MinorityHostStopsMajorityFailsOverAndAfterHealTheNewerHostWins()
     {
-        // alpha is cut off from beta and gamma: each side sees the other Dead.
+        // alpha is cut off from beta and gamma: each side sees the other Dead. The minority notices
+        // first and settles (loses quorum, stops web) before the majority fails over: the nodes'
+        // passes run on other threads as soon as a verdict changes, and FakeFencer does not cut the
+        // fenced node's I/O as a real SCSI-3 PR fence would, so with the opposite order the ledger
+        // would see web on both sides for as long as alpha's detector is slower.
         _c.Network.Isolate(1);
         foreach (var n in new[] { "beta", "gamma" })
         {
-            _c[n].Verdicts.Set(1, Verdict.Dead);
             _c["alpha"].Verdicts.Set(_c[n].Id, Verdict.Dead);
+        }
+
+        await _c.SettleAsync();
+        Assert.Empty(_c.Ledger.RunningOn("web"));
+        foreach (var n in new[] { "beta", "gamma" })
+        {
+            _c[n].Verdicts.Set(1, Verdict.Dead);
         }
 
         await _c.SettleAsync();

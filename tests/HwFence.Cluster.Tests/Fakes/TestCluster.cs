@@ -81,34 +81,50 @@ public sealed class TestCluster : IAsyncDisposable
         await SettleAsync();
     }
 
-    /// <summary>Runs reconcile passes on every node until none has work left.</summary>
+    /// <summary>Reconcile passes one <see cref="SettleAsync"/> may see in total before it calls the cluster livelocked.</summary>
+    /// <remarks>Settling after one event takes a handful of passes per node (the event, the replicated records it causes); 400 is far above that.</remarks>
+    public const int MaxPassesPerSettle = 400;
+
+    /// <summary>Bound on the real time a settle may take (a loaded 2-core CI machine); protocol time stays on the fake clock.</summary>
+    public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Waits until every live node is idle (no pass running or queued, no detached hand-over), seen
+    /// twice in a row. Fails when the nodes together run more than <see cref="MaxPassesPerSettle"/>
+    /// passes (a node keeps finding work: livelock) or after <see cref="SettleTimeout"/> (a node is stuck busy).
+    /// </summary>
     public async Task SettleAsync()
     {
-        // Bounded (about 10 s of idle checks at most), generous for a loaded CI machine; a livelock still fails.
-        for (int round = 0; round < 2000; round++)
+        var live = Members.Values.Where(m => !m.Dead).ToList();
+        long before = live.Sum(m => m.Node.ReconcilePasses);
+        var deadline = DateTime.UtcNow + SettleTimeout;
+        while (true)
         {
-            bool busy = false;
-            foreach (var m in Members.Values.Where(m => !m.Dead))
+            if (live.All(m => m.Node.IsIdle))
             {
-                if (!m.Node.IsIdle)
-                {
-                    busy = true;
-                    await m.Node.WhenLoopDoneAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                    await Task.Yield();
-                }
-            }
-
-            if (!busy)
-            {
-                await Task.Delay(5); // let fire-and-forget handlers (restart exhaustion) get the pass lock
-                if (Members.Values.Where(m => !m.Dead).All(m => m.Node.IsIdle))
+                await Task.Yield();
+                if (live.All(m => m.Node.IsIdle))
                 {
                     return;
                 }
             }
-        }
 
-        throw new TimeoutException("cluster did not settle in 2000 rounds: a node keeps finding work (livelock?)");
+            long passes = live.Sum(m => m.Node.ReconcilePasses) - before;
+            if (passes > MaxPassesPerSettle)
+            {
+                throw new TimeoutException($"cluster did not settle: {passes} reconcile passes ({string.Join(", ", live.Select(m => $"{m.Name} {m.Node.ReconcilePasses}"))}) — a node keeps finding work (livelock)");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"cluster did not settle in {SettleTimeout.TotalSeconds:0} s; busy: {string.Join(", ", live.Where(m => !m.Node.IsIdle).Select(m => m.Name))}");
+            }
+
+            // Wake on the busy node's loop ending, or re-check the bounds shortly (a livelocked loop never ends;
+            // a node can also be busy without a loop: a hand-over or a registration holds the pass).
+            var loop = live.FirstOrDefault(m => !m.Node.IsIdle)?.Node.WhenLoopDoneAsync() ?? Task.CompletedTask;
+            await Task.WhenAny(loop, Task.Delay(loop.IsCompleted ? 1 : 50));
+        }
     }
 
     /// <summary>The node crashes: its processes vanish, it is cut off, every peer's detector says Dead.</summary>
