@@ -73,7 +73,7 @@ public sealed class InvariantChecker(InvariantCheckerOptions? options = null)
         {
             bool ends = e.Kind == RigEventKinds.AppStopped
                 || e.Kind == RigEventKinds.NodeStarted
-                || (e.Kind == RigEventKinds.Fault && e.Fault is RigFaults.Kill or RigFaults.Exited);
+                || (e.Kind == RigEventKinds.Fault && e.Fault is RigFaults.Kill or RigFaults.Exited or RigFaults.Shutdown);
             if (ends && open.Remove(e.Node, out DateTimeOffset start))
             {
                 intervals.Add(new HostInterval(e.Node, start, e.Time));
@@ -240,7 +240,7 @@ public sealed class InvariantChecker(InvariantCheckerOptions? options = null)
             seen.Add($"{e.Fault} at {e.Time:HH:mm:ss.fff}");
             switch (e.Fault)
             {
-                case RigFaults.Kill or RigFaults.Stop or RigFaults.Exited:
+                case RigFaults.Kill or RigFaults.Stop or RigFaults.Exited or RigFaults.Shutdown:
                     dead = true;
                     break;
                 case RigFaults.Continue:

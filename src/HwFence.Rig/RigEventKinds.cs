@@ -49,4 +49,7 @@ public static class RigFaults
     /// as a watchdog reset would end the machine). Observed by the rig, not claimed by the node.
     /// </summary>
     public const string Exited = "exited";
+
+    /// <summary>The rig stops the node at the end of a run (SIGTERM): from then on its silence is the rig's doing.</summary>
+    public const string Shutdown = "shutdown";
 }

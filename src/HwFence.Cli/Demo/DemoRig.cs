@@ -180,6 +180,22 @@ internal sealed class DemoRig : IAsyncDisposable
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
+    /// <summary>
+    /// Ends the run: records the shutdown of every node first (so that a node which outlives a
+    /// stopped peer by a moment and fails over from it is not mistaken for a false failover), then
+    /// stops all of them at once (SIGTERM, grace, SIGKILL).
+    /// </summary>
+    public void StopAll(TimeSpan grace)
+    {
+        var at = DateTimeOffset.UtcNow;
+        foreach (var n in Nodes.Where(n => n.IsRunning))
+        {
+            RecordFault(n.Id, RigFaults.Shutdown, at);
+        }
+
+        Parallel.ForEach(Nodes, n => n.Stop(grace));
+    }
+
     /// <summary>Records what the rig did to a node (or saw happen to it), for the independent checker.</summary>
     public void RecordFault(int node, string fault, DateTimeOffset at)
     {

@@ -62,10 +62,7 @@ internal sealed class DemoStory(DemoRig rig, DemoNarrator narrator, bool verbose
         await WaitForAsync(() => AckCount() >= before + 25 ? (int?)1 : null, TimeSpan.FromSeconds(20), "records after failback", ct);
 
         narrator.Phase("Stopping the cluster");
-        foreach (var n in rig.Nodes)
-        {
-            n.Stop(TimeSpan.FromSeconds(5));
-        }
+        rig.StopAll(TimeSpan.FromSeconds(5));
 
         PumpAll();
         return await CheckAsync(ct);

@@ -108,10 +108,7 @@ internal sealed class HilRunner(HilRigConfig config, bool keep, Action<string> s
             finally
             {
                 HealAll();
-                foreach (var n in rig.Nodes)
-                {
-                    n.Stop(TimeSpan.FromSeconds(5));
-                }
+                rig.StopAll(TimeSpan.FromSeconds(5));
             }
         }
 
