@@ -23,7 +23,8 @@ for proj in tests/*.Tests/*.Tests.csproj; do
   if [ -f "$trx" ]; then
     c=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
     get() { local v; v=$(echo "$c" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'); echo "${v:-0}"; }
-    p=$(get passed); f=$(( $(get failed) + $(get error) + $(get timeout) + $(get aborted) )); s=$(get notExecuted)
+    # VSTest's TRX counts a skipped test as total - executed (notExecuted stays 0).
+    p=$(get passed); f=$(( $(get failed) + $(get error) + $(get timeout) + $(get aborted) )); s=$(( $(get total) - $(get executed) ))
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     # A test host that crashed after some tests leaves counters that look fine: count it.
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); crashed+=("$name"); fi
