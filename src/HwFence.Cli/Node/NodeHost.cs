@@ -377,7 +377,7 @@ internal sealed class NodeHost : IAsyncDisposable
 
         try
         {
-            var status = new NodeStatusFile(_node.GetStatus(), _detector.Snapshot(), _selfFence?.IsSelfFenced ?? false, _time.GetUtcNow());
+            var status = new NodeStatusFile(_node.GetStatus(), _detector.Snapshot(), _selfFence?.IsSelfFenced ?? false, _time.GetUtcNow(), _node.PendingFailbacks);
             string tmp = StatusPath + ".tmp";
             File.WriteAllText(tmp, JsonSerializer.Serialize(status, NodeStatusFile.Json));
             File.Move(tmp, StatusPath, overwrite: true);

@@ -9,7 +9,7 @@ namespace HwFence.Cli.Node;
 /// What a running node publishes twice a second in STATE_DIR/status.json (written atomically:
 /// temp file + rename), read by <c>hwfence status</c>.
 /// </summary>
-internal sealed record NodeStatusFile(ClusterStatus Cluster, DetectorSnapshot Detector, bool SelfFenced, DateTimeOffset WrittenAt)
+internal sealed record NodeStatusFile(ClusterStatus Cluster, DetectorSnapshot Detector, bool SelfFenced, DateTimeOffset WrittenAt, IReadOnlyCollection<string>? PendingFailbacks = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {
