@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return Heartbeat.KeyCommand.Create();
         yield return Heartbeat.DiskCommand.Create();
         yield return HwFence.Cli.Demo.DemoAppCommand.Create();
+        yield return FenceAgent.FenceAgentCommand.Create();
         yield return HwFence.Cli.Hil.HilCommand.Create();
         yield return Operator.StatusCommand.Create();
         yield return Operator.EventsCommand.Create();

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Xml.Linq;
+using HwFence.Cli.Tests.Demo;
+using HwFence.Emulator;
+using HwFence.Emulator.Iscsi;
+
+namespace HwFence.Cli.Tests.FenceAgent;
+
+/// <summary>
+/// `hwfence fence-agent` as Pacemaker runs it — a separate process, options on stdin — against our
+/// emulator served over iSCSI on loopback: node 1 unfences itself (on), node 2 fences it (off), and
+/// status answers with the fence-agents exit codes (0 on, 2 off).
+/// </summary>
+public sealed class FenceAgentProcessTests : IAsyncLifetime
+{
+    private EmulatedDisk? _disk;
+    private IscsiTargetServer? _server;
+    private string _address = "";
+    private readonly string _dir = Directory.CreateTempSubdirectory("hwfence-fa-").FullName;
+
+    public Task InitializeAsync()
+    {
+        _disk = EmulatedDisk.CreateInMemory(16 << 20);
+        _server = _disk.ServeIscsi(new IscsiTargetOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
+        _address = _server.UrlFor(0);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server!.DisposeAsync();
+        await _disk!.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static (int Code, string Out, string Err) Agent(string stdin)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(HwFenceProcess.Dll);
+        psi.ArgumentList.Add("fence-agent");
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "fence-agent did not finish");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private string Options(string action, int plug, int self) =>
+        $"action={action}\nplug={plug}\ndevices={_address}\ncluster_name=pcmk\nlocal_node={self}\n" +
+        $"initiator_name=iqn.2026-01.org.hwfence:fa-node{self}\nstore_path={Path.Combine(_dir, $"node{self}")}\n";
+
+    [Fact]
+    public void OnStatusOffStatusAsStonithdCallsIt()
+    {
+        var on1 = Agent(Options("on", 1, 1));
+        Assert.True(on1.Code == 0, $"on node 1: {on1.Code} {on1.Out} {on1.Err}");
+        var on2 = Agent(Options("on", 2, 2));
+        Assert.True(on2.Code == 0, $"on node 2: {on2.Code} {on2.Out} {on2.Err}");
+
+        var status = Agent(Options("status", 1, 2));
+        Assert.True(status.Code == 0, $"status of a registered node must be 0 (on): {status.Code} {status.Out} {status.Err}");
+
+        var off = Agent(Options("off", 1, 2));
+        Assert.True(off.Code == 0, $"off: {off.Code} {off.Out} {off.Err}");
+
+        status = Agent(Options("status", 1, 2));
+        Assert.True(status.Code == 2, $"status of a fenced node must be 2 (off): {status.Code} {status.Out} {status.Err}");
+    }
+
+    [Fact]
+    public void MetadataIsValidXmlWithUnfencingOnTarget()
+    {
+        var r = Agent("action=metadata\n");
+        Assert.Equal(0, r.Code);
+        var doc = XDocument.Parse(r.Out);
+        var on = doc.Descendants("action").Single(a => (string?)a.Attribute("name") == "on");
+        Assert.Equal("1", (string?)on.Attribute("on_target"));
+        Assert.Equal("1", (string?)on.Attribute("automatic"));
+        Assert.Contains(doc.Descendants("parameter"), p => (string?)p.Attribute("name") == "devices");
+    }
+}
