@@ -50,6 +50,14 @@ internal static class DemoAppCommand
         return command;
     }
 
+    /// <summary>The parent's pid from /proc/self/stat (field 4); 1 or a reaper's pid once the parent died.</summary>
+    private static int ParentPid()
+    {
+        string stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[1], CultureInfo.InvariantCulture);
+    }
+
     private static string Env(string name) =>
         Environment.GetEnvironmentVariable(name) ?? throw new InvalidOperationException($"{name} is not set: demo-app runs under the HwFence supervisor");
 
@@ -87,8 +95,18 @@ internal static class DemoAppCommand
         ulong next = await log.ResumeAsync(ct);
         Console.WriteLine($"demo-app: node {nodeId} writing records from #{next} to {address} ({region})");
         var payload = new byte[64];
+        int node = ParentPid();
+        long iteration = 0;
         while (!ct.IsCancellationRequested)
         {
+            // A crashed machine takes its applications with it: when the node daemon that started
+            // us is gone (SIGKILL in the rig), stop too instead of living on as an orphan.
+            if (++iteration % 25 == 0 && ParentPid() != node)
+            {
+                Console.Error.WriteLine($"demo-app: node daemon (pid {node}) is gone; stopping");
+                return 1;
+            }
+
             int n = Encoding.ASCII.GetBytes($"node {nodeId} record {log.NextSequence}", payload);
             var result = await log.AppendAsync(payload.AsMemory(0, n), ct);
             if (result.Outcome == DemoAppendOutcome.Fenced)
