@@ -8,6 +8,10 @@ namespace HwFence.Rig;
 /// <param name="Fence">Fence started → completed.</param>
 /// <param name="Start">Fence completed (or fault, without fence) → application started.</param>
 /// <param name="Total">Fault → application started on the successor.</param>
+/// <param name="NotRequired">
+/// Why no failover was owed (invariant 4 does not apply), e.g. too few nodes survived to form a
+/// quorum; null when a failover was required.
+/// </param>
 public sealed record FailoverMeasurement(
     int FailedHost,
     int? Successor,
@@ -15,4 +19,5 @@ public sealed record FailoverMeasurement(
     TimeSpan? Detection,
     TimeSpan? Fence,
     TimeSpan? Start,
-    TimeSpan? Total);
+    TimeSpan? Total,
+    string? NotRequired = null);

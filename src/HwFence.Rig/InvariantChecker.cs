@@ -281,6 +281,8 @@ public sealed class InvariantChecker(InvariantCheckerOptions? options = null)
             }
 
             RigEvent? started = timeline.FirstOrDefault(e => e.Kind == RigEventKinds.AppStarted && e.Node != host && e.Time >= fault.Time);
+            DateTimeOffset owedBy = fault.Time + _options.FailoverBound;
+            string? notRequired = QuorumLostWithin(timeline, fault.Time, started is not null && started.Time < owedBy ? started.Time : owedBy);
             RigEvent? fenceStart = timeline.FirstOrDefault(e => e.Kind == RigEventKinds.FenceStarted && e.Peer == host && e.Time >= fault.Time
                 && (started is null || e.Time <= started.Time));
             RigEvent? fenceDone = fenceStart is null ? null : timeline.FirstOrDefault(e => e.Kind == RigEventKinds.FenceCompleted && e.Peer == host
@@ -293,15 +295,16 @@ public sealed class InvariantChecker(InvariantCheckerOptions? options = null)
                 fenceStart is null ? null : fenceStart.Time - fault.Time,
                 fenceStart is null || fenceDone is null ? null : fenceDone.Time - fenceStart.Time,
                 started is null ? null : started.Time - (fenceDone?.Time ?? fault.Time),
-                total));
+                total,
+                notRequired));
 
-            if (total is { } t && t > _options.FailoverBound)
+            if (total is { } t && t > _options.FailoverBound && notRequired is null)
             {
                 violations.Add(new InvariantViolation(4, started!.Time,
                     $"node {host} was {(fault.Fault == RigFaults.Kill ? "killed" : "frozen")} at {fault.Time:HH:mm:ss.fff}; node {started.Node} " +
                     $"started the application {t.TotalMilliseconds:0} ms later, over the {_options.FailoverBound.TotalMilliseconds:0} ms bound"));
             }
-            else if (total is null && logEnd - fault.Time > _options.FailoverBound)
+            else if (total is null && notRequired is null && logEnd - fault.Time > _options.FailoverBound)
             {
                 violations.Add(new InvariantViolation(4, fault.Time,
                     $"node {host} was {(fault.Fault == RigFaults.Kill ? "killed" : "frozen")} at {fault.Time:HH:mm:ss.fff} while hosting the application, " +
@@ -310,6 +313,44 @@ public sealed class InvariantChecker(InvariantCheckerOptions? options = null)
         }
 
         return measured;
+    }
+
+    /// <summary>
+    /// Null when a quorum of nodes was up during the whole window; otherwise why not (the moment the
+    /// count of live nodes fell below it). A node is down from a kill, freeze, exit or shutdown
+    /// until it starts again (or is continued, after a freeze).
+    /// </summary>
+    private string? QuorumLostWithin(List<RigEvent> timeline, DateTimeOffset from, DateTimeOffset to)
+    {
+        var nodes = timeline.Where(e => e.Node > 0).Select(e => e.Node).ToHashSet();
+
+        // Two nodes break ties on the fencing disk: the survivor that wins the preempt has quorum.
+        int quorum = _options.Quorum ?? (nodes.Count <= 2 ? 1 : (nodes.Count / 2) + 1);
+        var down = new HashSet<int>();
+        foreach (RigEvent e in timeline)
+        {
+            if (e.Time > to)
+            {
+                break;
+            }
+
+            if (e.Kind == RigEventKinds.Fault && e.Fault is RigFaults.Kill or RigFaults.Stop or RigFaults.Exited or RigFaults.Shutdown)
+            {
+                down.Add(e.Node);
+            }
+            else if (e.Kind == RigEventKinds.NodeStarted || (e.Kind == RigEventKinds.Fault && e.Fault == RigFaults.Continue))
+            {
+                down.Remove(e.Node);
+            }
+
+            int alive = nodes.Count - down.Count;
+            if (e.Time >= from && alive < quorum)
+            {
+                return $"only {alive} of {nodes.Count} nodes were up at {e.Time:HH:mm:ss.fff}, below the quorum of {quorum}: no backup may take over";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Invariant 5: every acknowledged record is on the disk, at its block, with the content acknowledged.</summary>

@@ -16,6 +16,14 @@ public sealed class InvariantCheckerOptions
     /// </summary>
     public TimeSpan Tolerance { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Invariant 4 owes a failover only while a quorum of nodes survives: a backup may not commit
+    /// itself as HOST without one (design.md, resource groups). Null = a majority of the nodes the
+    /// logs name, as the emulated rig's single group (<c>quorum: majority</c>) requires;
+    /// one with two nodes (the fencing disk breaks the tie).
+    /// </summary>
+    public int? Quorum { get; set; }
+
     /// <summary>The record region the application writes (records must sit at their own block).</summary>
     public RecordRegion Region { get; set; } = RecordRegion.Default;
 }

@@ -129,6 +129,48 @@ public sealed class InvariantCheckerTests
     }
 
     [Fact]
+    public async Task Invariant_4_owes_no_failover_when_too_few_nodes_survive_for_quorum()
+    {
+        await using var s = new Scenario();
+        s.Event(0, 1, RigEventKinds.NodeStarted).Event(0, 2, RigEventKinds.NodeStarted).Event(0, 3, RigEventKinds.NodeStarted)
+            .Event(10, 1, RigEventKinds.AppStarted)
+            .Fault(1000, 1, RigFaults.Kill).Fault(1005, 2, RigFaults.Kill)   // node 3 alone: 1 of 3, below a majority
+            .Event(5000, 1, RigEventKinds.NodeStarted).Event(5000, 2, RigEventKinds.NodeStarted)
+            .Event(6000, 1, RigEventKinds.AppStarted);
+        InvariantReport report = await s.CheckAsync();
+        Assert.True(report.Held(4), string.Join("\n", report.Violations));
+        FailoverMeasurement f = Assert.Single(report.Failovers);
+        Assert.Contains("only 1 of 3 nodes were up", f.NotRequired);
+        Assert.Contains("below the quorum of 2", f.NotRequired);
+    }
+
+    [Fact]
+    public async Task Invariant_4_still_owes_a_failover_while_a_quorum_survives()
+    {
+        await using var s = new Scenario();
+        s.Event(0, 1, RigEventKinds.NodeStarted).Event(0, 2, RigEventKinds.NodeStarted).Event(0, 3, RigEventKinds.NodeStarted)
+            .Event(10, 1, RigEventKinds.AppStarted)
+            .Fault(1000, 1, RigFaults.Kill)                                    // 2 of 3 survive: they must take over
+            .Event(9000, 1, RigEventKinds.Fault, fault: RigFaults.Shutdown);
+        InvariantReport report = await s.CheckAsync();
+        InvariantViolation v = Assert.Single(report.Violations);
+        Assert.Equal(4, v.Invariant);
+        Assert.Null(Assert.Single(report.Failovers).NotRequired);
+    }
+
+    [Fact]
+    public async Task Invariant_4_a_late_start_after_quorum_returns_is_not_a_slow_failover()
+    {
+        await using var s = new Scenario();
+        s.Event(0, 1, RigEventKinds.NodeStarted).Event(0, 2, RigEventKinds.NodeStarted).Event(0, 3, RigEventKinds.NodeStarted)
+            .Event(10, 2, RigEventKinds.AppStarted)
+            .Fault(500, 1, RigFaults.Kill).Fault(1000, 2, RigFaults.Kill)     // host n2 dies after n1: n3 alone
+            .Event(4000, 1, RigEventKinds.NodeStarted).Event(4100, 1, RigEventKinds.AppStarted);
+        InvariantReport report = await s.CheckAsync();
+        Assert.True(report.Held(4), string.Join("\n", report.Violations));
+    }
+
+    [Fact]
     public async Task Invariant_4_failover_slower_than_the_bound()
     {
         await using var s = await new Scenario().CleanFailoverAsync();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using HwFence.Emulator.Loopback;
+using HwFence.Hal.Processes;
 using HwFence.Rig;
 using HwFence.Scsi;
 using HwFence.Scsi.Addressing;
@@ -50,13 +51,13 @@ internal static class DemoAppCommand
         return command;
     }
 
-    /// <summary>The parent's pid from /proc/self/stat (field 4); 1 or a reaper's pid once the parent died.</summary>
-    private static int ParentPid()
-    {
-        string stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[1], CultureInfo.InvariantCulture);
-    }
+    /// <summary>
+    /// False once the node daemon that started us is gone: our parent is no longer the pid the
+    /// supervisor put in HWFENCE_NODE_PID (we were re-parented to init or a reaper). Compared with
+    /// the daemon's own pid, not with our parent at start-up: the daemon may already have died
+    /// while we were starting.
+    /// </summary>
+    private static bool NodeAlive(int nodePid) => ProcessTree.ParentOf(Environment.ProcessId) == nodePid;
 
     private static string Env(string name) =>
         Environment.GetEnvironmentVariable(name) ?? throw new InvalidOperationException($"{name} is not set: demo-app runs under the HwFence supervisor");
@@ -64,6 +65,13 @@ internal static class DemoAppCommand
     private static async Task<int> RunAsync(string address, string ackPath, RecordRegion region, TimeSpan interval, CancellationToken ct)
     {
         int nodeId = int.Parse(Env("HWFENCE_NODE_ID"), CultureInfo.InvariantCulture);
+        int nodePid = int.Parse(Env("HWFENCE_NODE_PID"), CultureInfo.InvariantCulture);
+        if (!NodeAlive(nodePid))
+        {
+            Console.Error.WriteLine($"demo-app: node daemon (pid {nodePid}) is already gone; not starting");
+            return 1;
+        }
+
         ulong incarnation = ulong.Parse(Env("HWFENCE_INCARNATION"), CultureInfo.InvariantCulture);
         ulong key = ulong.Parse(Env("HWFENCE_REGISTRATION_KEY").Replace("0x", "", StringComparison.Ordinal), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         var factory = new ScsiTransportFactory();
@@ -95,15 +103,14 @@ internal static class DemoAppCommand
         ulong next = await log.ResumeAsync(ct);
         Console.WriteLine($"demo-app: node {nodeId} writing records from #{next} to {address} ({region})");
         var payload = new byte[64];
-        int node = ParentPid();
         long iteration = 0;
         while (!ct.IsCancellationRequested)
         {
             // A crashed machine takes its applications with it: when the node daemon that started
             // us is gone (SIGKILL in the rig), stop too instead of living on as an orphan.
-            if (++iteration % 25 == 0 && ParentPid() != node)
+            if (++iteration % 25 == 0 && !NodeAlive(nodePid))
             {
-                Console.Error.WriteLine($"demo-app: node daemon (pid {node}) is gone; stopping");
+                Console.Error.WriteLine($"demo-app: node daemon (pid {nodePid}) is gone; stopping");
                 return 1;
             }
 

@@ -111,13 +111,16 @@ internal sealed class NodeProcess : IDisposable
         }
     }
 
-    /// <summary>SIGKILL: the node dies at once, as in a crash; returns when the kernel reaped it.</summary>
+    /// <summary>
+    /// SIGKILL: the node's machine dies at once, as in a crash — the daemon and every application it
+    /// started (a crashed server takes its applications with it); returns when the kernel reaped it.
+    /// </summary>
     public void Kill()
     {
         _expectedExit = true;
         if (_process is { HasExited: false } p)
         {
-            ProcessSignals.Send(p.Id, PosixSignal.Kill);
+            ProcessTree.KillTree(p.Id);
             p.WaitForExit();
         }
 

@@ -129,7 +129,7 @@ internal static class HilCommand
         {
             foreach (var f in rep.Failovers)
             {
-                Console.WriteLine($"  failover n{f.FailedHost} → {(f.Successor is int s ? $"n{s}" : "nobody")}: detection {Ms(f.Detection)}, fence {Ms(f.Fence)}, start {Ms(f.Start)}, total {Ms(f.Total)}");
+                Console.WriteLine($"  failover n{f.FailedHost} → {(f.Successor is int s ? $"n{s}" : "nobody")}: detection {Ms(f.Detection)}, fence {Ms(f.Fence)}, start {Ms(f.Start)}, total {Ms(f.Total)}{(f.NotRequired is null ? "" : $" (none owed: {f.NotRequired})")}");
             }
 
             foreach (string line in rep.ToString().Split(Environment.NewLine))
@@ -164,6 +164,7 @@ internal static class HilCommand
             fence_ms = MsValue(f.Fence),
             start_ms = MsValue(f.Start),
             total_ms = MsValue(f.Total),
+            not_required = f.NotRequired,
         }),
         failover_events = r.FailoverEvents,
         violations = r.Report?.Violations.Select(v => v.ToString()),

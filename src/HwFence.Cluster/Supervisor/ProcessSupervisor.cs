@@ -107,7 +107,10 @@ public sealed class ProcessSupervisor : IApplicationRunner, IDisposable
         Publish(ClusterEventKind.ApplicationStarted, app.Tag, $"application '{app.Tag}' started as pid {process.Id}");
     }
 
-    /// <summary>setsid [runuser -u USER --] argv…, with env, workdir, HWFENCE_TAG and HWFENCE_MARKER.</summary>
+    /// <summary>
+    /// setsid [runuser -u USER --] argv…, with env, workdir, HWFENCE_TAG, HWFENCE_MARKER and
+    /// HWFENCE_NODE_PID (the daemon's pid: an application can tell that its node is gone).
+    /// </summary>
     internal static ProcessStartInfo BuildStartInfo(ApplicationObject app)
     {
         var psi = new ProcessStartInfo("setsid")
@@ -154,6 +157,7 @@ public sealed class ProcessSupervisor : IApplicationRunner, IDisposable
         }
 
         psi.Environment["HWFENCE_TAG"] = app.Tag;
+        psi.Environment["HWFENCE_NODE_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (app.Marker is { } marker)
         {
             psi.Environment["HWFENCE_MARKER"] = marker;

@@ -43,6 +43,27 @@ public class HilSafetyScenarioTests
         Assert.Contains(run.GetProperty("steps").EnumerateArray(), s => s.GetProperty("detail").GetString()!.Contains("application-stopped", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void SurvivorWithoutQuorumNeverTakesOverAndBothReturnedNodesBringTheAppBack()
+    {
+        // Host and first backup SIGKILLed (with everything they started): the lone survivor holds
+        // 1 of 3 votes and must not start the application; after both restart it runs on n1 again.
+        var run = RunScenario("both-die-and-return");
+        var f = Assert.Single(run.GetProperty("failovers").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, f.GetProperty("successor").ValueKind);
+        Assert.Contains("below the quorum of 2", f.GetProperty("not_required").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackupKilledWhileFencingLeavesNoSplitBrainAndNoLostWrite()
+    {
+        // The first backup dies at fence-started (sometimes after it already took over): nothing
+        // it acknowledged may be lost, no node without quorum may start the application, and its
+        // orphaned application must not outlive its machine (invariants 1 and 5 from the disk).
+        var run = RunScenario("backup-dies-during-failover");
+        Assert.NotEmpty(run.GetProperty("failovers").EnumerateArray());
+    }
+
     [RequiresNftFact]
     public void LanAndSerialCutWhileThePulseBeatsIsAPartitionNeverAFailover()
     {
