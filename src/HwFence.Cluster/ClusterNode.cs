@@ -135,6 +135,14 @@ public sealed class ClusterNode : IAsyncDisposable
             await LoadAtStartupAsync(app.Tag, cancellationToken).ConfigureAwait(false);
         }
 
+        // Applications added at run time (hwfence app add, the API) are not in the config: after a
+        // restart this node loads those it hosted or is PRIMARY of, so that a loaded application
+        // is resynchronised or handed back exactly as a configured one would be.
+        foreach (var app in _db.Applications().Where(a => _config.FindApplication(a.Tag) is null && a.Host is not null && (a.Primary == Name || a.Host == Name)))
+        {
+            await LoadAtStartupAsync(app.Tag, cancellationToken).ConfigureAwait(false);
+        }
+
         _startupLoadsDone = true;
         _timer = _s.Time.CreateTimer(_ => RequestReconcile(), null, _config.Timings.ReconcileInterval, _config.Timings.ReconcileInterval);
         RequestReconcile();
@@ -368,6 +376,58 @@ public sealed class ClusterNode : IAsyncDisposable
             _pass.Release();
             RequestReconcile();
         }
+    }
+
+    /// <summary>
+    /// <c>hwfence app add</c>: creates a cluster-capable application object, not loaded (HOST empty),
+    /// replicated to its group's owners; <c>hwfence app load TAG</c> on a candidate starts it.
+    /// Null on success, else why not (names the field and the remedy).
+    /// </summary>
+    public string? AddApplication(ApplicationObject app)
+    {
+        if (_config.FindGroup(app.Group) is not { } group)
+        {
+            return $"application '{app.Tag}': no resource group '{app.Group}' in {_config.SourceFile} (groups: {string.Join(", ", _config.Groups.Select(g => g.Name))})";
+        }
+
+        if (app.Candidates.FirstOrDefault(c => !group.Owners.Contains(c)) is { } stranger)
+        {
+            return $"application '{app.Tag}': {stranger} is not an owner of group '{group.Name}' (owners: {string.Join(", ", group.Owners)}); only owners can be PRIMARY or BACKUP";
+        }
+
+        if (app.Command.Argv.Count == 0)
+        {
+            return $"application '{app.Tag}': the command needs at least one argument (the program)";
+        }
+
+        if (_db.GetApplication(app.Tag) is not null)
+        {
+            return $"application '{app.Tag}' already exists; remove it first or choose another tag";
+        }
+
+        _replicator.Publish(_db.PutApplication(app with { Host = null }));
+        Publish(ClusterEventKind.ApplicationRegistered, $"'{app.Tag}' added by the operator to group '{group.Name}' (not loaded; HOST empty)", tag: app.Tag, group: group.Name);
+        PublishStatus();
+        return null;
+    }
+
+    /// <summary><c>hwfence app remove TAG</c>: deletes an unloaded application object everywhere (a versioned tombstone).</summary>
+    public string? RemoveApplication(string tag)
+    {
+        if (_db.GetApplication(tag) is not { } app)
+        {
+            return $"no application '{tag}' in {Name}'s database";
+        }
+
+        if (app.Host is not null || _s.Runner.IsRunning(tag))
+        {
+            return $"'{tag}' is loaded on {app.Host ?? Name}; unload it first (hwfence app unload {tag})";
+        }
+
+        _replicator.Publish(_db.DeleteApplication(app));
+        Publish(ClusterEventKind.ApplicationUnloaded, $"'{tag}' removed by the operator", tag: tag);
+        PublishStatus();
+        return null;
     }
 
     /// <summary><c>hwfence app failback TAG</c> on the node hosting it: confirms a pending failback.</summary>

@@ -70,6 +70,7 @@ internal static class FailoverHarness
         var phases = new[] { "detection", "fence", "start", "total" };
         var samples = phases.ToDictionary(x => x, _ => new List<double>());
         int falseFailovers = 0, failedRuns = 0;
+        var falseFailoverEvidence = new List<string>();
         foreach (var run in runs)
         {
             failedRuns += run.GetProperty("passed").GetBoolean() ? 0 : 1;
@@ -89,7 +90,12 @@ internal static class FailoverHarness
                 }
             }
 
-            falseFailovers += Math.Max(0, run.GetProperty("failover_events").GetInt32() - caused);
+            int extra = Math.Max(0, run.GetProperty("failover_events").GetInt32() - caused);
+            falseFailovers += extra;
+            if (extra > 0 && run.TryGetProperty("failover_event_lines", out var lines))
+            {
+                falseFailoverEvidence.Add($"run seed {run.GetProperty("seed")}: {string.Join(" | ", lines.EnumerateArray().Select(l => l.GetString()))}");
+            }
         }
 
         Directory.CreateDirectory(outDir);
@@ -102,6 +108,7 @@ internal static class FailoverHarness
             runs = runs.Count,
             failed_runs = failedRuns,
             false_failovers = falseFailovers,
+            false_failover_evidence = falseFailoverEvidence,
             measured = DateTimeOffset.UtcNow,
             wall_seconds = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds),
             machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
@@ -133,6 +140,10 @@ internal static class FailoverHarness
 
         md.AppendLine();
         md.AppendLine(inv, $"False failovers (failover events beyond those the rig caused): **{falseFailovers}**. Failed runs: **{failedRuns}**.");
+        foreach (string e in falseFailoverEvidence)
+        {
+            md.AppendLine(inv, $"- {e}");
+        }
         if (kills < 100)
         {
             md.AppendLine();

@@ -20,5 +20,7 @@ internal static class CommandCatalog
         yield return HwFence.Cli.Hil.HilCommand.Create();
         yield return Operator.StatusCommand.Create();
         yield return Operator.EventsCommand.Create();
+        yield return Operator.AppCommand.Create();
+        yield return Operator.GroupCommand.Create();
     }
 }

@@ -167,6 +167,7 @@ internal static class HilCommand
             not_required = f.NotRequired,
         }),
         failover_events = r.FailoverEvents,
+        failover_event_lines = r.FailoverEventLines,
         violations = r.Report?.Violations.Select(v => v.ToString()),
         input_errors = r.Report?.InputErrors,
         records_on_disk = r.Report?.RecordsOnDisk,

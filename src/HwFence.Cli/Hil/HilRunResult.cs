@@ -15,7 +15,10 @@ internal sealed record HilRunResult(string Scenario, int Repetition, int Seed)
     public string? WorkDir { get; set; }
 
     /// <summary>failover-completed events the nodes logged in the whole run (the benchmark compares them with the failovers the rig caused).</summary>
-    public int FailoverEvents { get; set; }
+    public int FailoverEvents => FailoverEventLines.Count;
+
+    /// <summary>Those events as "HH:mm:ss.fff node: message", so that an unexpected one can be told apart.</summary>
+    public List<string> FailoverEventLines { get; } = new();
 
     public bool Skipped => SkipReason is not null;
 

@@ -30,7 +30,8 @@ internal sealed class HilRunner(HilRigConfig config, bool keep, Action<string> s
         {
             var run = new Run(rig, config, lan, new Random(seed), result, say);
             await run.ExecuteAsync(scenario, ct);
-            result.FailoverEvents = new HilObserver(rig).Events(HilEvents.Name(HwFence.Cluster.Events.ClusterEventKind.FailoverCompleted), DateTimeOffset.MinValue, null).Count;
+            result.FailoverEventLines.AddRange(new HilObserver(rig).Events(HilEvents.Name(HwFence.Cluster.Events.ClusterEventKind.FailoverCompleted), DateTimeOffset.MinValue, null)
+                .OrderBy(e => e.Time).Select(e => $"{e.Time:HH:mm:ss.fff} {e.Node}: {e.Message}"));
             result.Report = await CheckAsync(rig, ct);
         }
         finally

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using HwFence.Cluster;
 using HwFence.Cluster.Adapters;
+using HwFence.Cluster.Api;
 using HwFence.Cluster.Configuration;
 using HwFence.Cluster.Database;
 using HwFence.Cluster.Events;
@@ -68,6 +69,12 @@ internal sealed class NodeHost : IAsyncDisposable
 
     public string StatusPath => Path.Combine(_stateDir, "status.json");
     public string EventLogPath => Path.Combine(_stateDir, "events.jsonl");
+
+    /// <summary>The operator control socket (<c>hwfence app …</c>, <c>hwfence group …</c>).</summary>
+    public string ControlSocketPath => Path.Combine(_stateDir, ControlSocketName);
+
+    /// <summary>File name of the control socket in the state directory.</summary>
+    public const string ControlSocketName = "control.sock";
 
     private void Log(string message) =>
         Console.Out.WriteLine($"{_time.GetUtcNow():HH:mm:ss.fff} {_self.Name}: {message}");
@@ -230,6 +237,13 @@ internal sealed class NodeHost : IAsyncDisposable
             Incarnation = (long)incarnation,
         });
         _asyncDisposables.Insert(0, _node);
+
+        // The cluster-aware API (api.sock, 0660) and the operator control socket (control.sock, 0600).
+        var api = new ClusterApiServer(Path.Combine(_stateDir, "api.sock"), new ClusterNodeApiHandler(_node), _time);
+        _node.AwareApplications = api;
+        _supervisor.CommonEnvironment["HWFENCE_API_SOCKET"] = api.SocketPath;
+        _asyncDisposables.Insert(0, api);
+        _asyncDisposables.Insert(0, new ClusterControlServer(ControlSocketPath, new ClusterNodeControlHandler(_node)));
 
         // Let every path be heard once before acting (initdead bounds it).
         await _node.StartAsync(cancellationToken).ConfigureAwait(false);

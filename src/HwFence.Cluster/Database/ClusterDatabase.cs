@@ -30,6 +30,10 @@ public sealed class ClusterDatabase(IClusterStore store, int localNodeId)
     /// <summary>The record a quorum commit would write (term + 1); not stored until the commit succeeds.</summary>
     public ClusterRecord PrepareTermChange(ApplicationObject app) => RecordCodec.Encode(app, VersionOf(RecordKind.Application, app.Tag).NextTerm(LocalNodeId));
 
+    /// <summary>Deletes the application: a tombstone with the next local version, so that it wins over older copies like any update.</summary>
+    public ClusterRecord DeleteApplication(ApplicationObject app) =>
+        Put(RecordCodec.Encode(app, VersionOf(RecordKind.Application, app.Tag).NextLocal(LocalNodeId)) with { Deleted = true });
+
     public ClusterRecord PutNodeStatus(NodeStatus status) => Put(RecordCodec.Encode(status, VersionOf(RecordKind.NodeStatus, status.Node).NextLocal(LocalNodeId)));
 
     public ClusterRecord PutSetting(ClusterSetting setting) => Put(RecordCodec.Encode(setting, VersionOf(RecordKind.Cluster, setting.Key).NextLocal(LocalNodeId)));

@@ -38,6 +38,19 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public void Render_ShowsEveryPathOfEveryPeerAndIsolation()
+    {
+        var path = new HwFence.Detection.PathSnapshot(new HwFence.Heartbeat.PathId(HwFence.Heartbeat.PathKind.Lan, "ring0"), HwFence.Detection.PathState.Down, null, TimeSpan.FromMilliseconds(812), 9.1, 41, null);
+        var pulse = path with { Path = new HwFence.Heartbeat.PathId(HwFence.Heartbeat.PathKind.Disk, "shared0"), State = HwFence.Detection.PathState.Up, Silence = TimeSpan.FromMilliseconds(90) };
+        var peer = new HwFence.Detection.PeerSnapshot(2, "n2", HwFence.Detection.Verdict.Partitioned, 7, null, [path, pulse]);
+        var status = Parse() with { Detector = new HwFence.Detection.DetectorSnapshot(DateTimeOffset.UnixEpoch, true, "every path to all 2 peers is Down", false, false, 0, [peer]) };
+        var text = StatusCommand.Render(status, DateTimeOffset.Parse("2026-01-01T00:00:01+00:00"));
+        Assert.Matches(@"n2\s+lan:ring0\s+Down\s+silent\s+812 ms", text);
+        Assert.Matches(@"n2\s+disk:shared0\s+Up\s+silent\s+90 ms", text);
+        Assert.Contains("ISOLATED: every path to all 2 peers is Down", text);
+    }
+
+    [Fact]
     public void Render_WarnsWhenStale()
     {
         var now = DateTimeOffset.Parse("2026-01-01T00:00:10+00:00");

@@ -17,14 +17,33 @@ internal static class StatusCommand
 
     public static Command Create()
     {
-        var stateDir = new Option<string>("--state-dir") { Description = "The node's state directory (holds status.json).", Required = true };
+        var stateDir = new Option<string?>("--state-dir") { Description = "The node's state directory (holds status.json)." };
+        var config = new Option<string?>("--config") { Description = "cluster.yaml: read the status of --node from the state_dir it names." };
+        var node = new Option<string?>("--node") { Description = "This node's name in --config." };
         var json = new Option<bool>("--json") { Description = "Print the raw status as JSON for scripts." };
-        var cmd = new Command("status", "Show one node's view of the cluster: peers and verdicts, applications, groups, self-fenced flag. Exit codes: 0 ok, 1 error, 2 usage, 3 daemon not running (status file missing or stale).");
+        var cmd = new Command("status", "Show one node's view of the cluster: peers × paths with their states and verdicts, applications (host, primary, backups, state, failback pending), groups with quorum, self-fenced flag. A colour table on a terminal, plain text otherwise. Exit codes: 0 ok, 1 error, 2 usage, 3 daemon not running (status file missing or stale).");
         cmd.Options.Add(stateDir);
+        cmd.Options.Add(config);
+        cmd.Options.Add(node);
         cmd.Options.Add(json);
         cmd.SetAction(parse =>
         {
-            var dir = parse.GetValue(stateDir)!;
+            string? dir = parse.GetValue(stateDir);
+            if (dir is null && parse.GetValue(config) is { } configPath)
+            {
+                dir = ControlSocketOptions.StateDirOf(configPath, parse.GetValue(node), "status");
+                if (dir is null)
+                {
+                    return 2;
+                }
+            }
+
+            if (dir is null)
+            {
+                Console.Error.WriteLine("status: say which node: --state-dir DIR, or --config FILE --node NAME");
+                return 2;
+            }
+
             var path = Path.Combine(dir, "status.json");
             if (!File.Exists(path))
             {
@@ -48,7 +67,19 @@ internal static class StatusCommand
                 Console.Error.WriteLine($"status: {path} is empty.");
                 return 1;
             }
-            Console.Out.Write(parse.GetValue(json) ? text + Environment.NewLine : Render(status, TimeProvider.System.GetUtcNow()));
+            if (parse.GetValue(json))
+            {
+                Console.Out.Write(text + Environment.NewLine);
+            }
+            else if (!Console.IsOutputRedirected)
+            {
+                StatusTable.Write(status, TimeProvider.System.GetUtcNow());
+            }
+            else
+            {
+                Console.Out.Write(Render(status, TimeProvider.System.GetUtcNow()));
+            }
+
             return IsStale(status, TimeProvider.System.GetUtcNow()) ? 3 : 0;
         });
         return cmd;
@@ -71,6 +102,20 @@ internal static class StatusCommand
         {
             b.AppendLine($"  {p.Node,-12} id={p.Id,-3} verdict={p.Verdict,-10} ready={p.Ready?.ToString() ?? "?"} incarnation={p.Incarnation?.ToString() ?? "?"}");
         }
+        b.AppendLine("PATHS");
+        foreach (var p in s.Detector?.Peers ?? [])
+        {
+            foreach (var path in p.Paths)
+            {
+                b.AppendLine($"  {p.Name,-12} {path.Path,-28} {path.State,-10} silent {path.Silence.TotalMilliseconds,6:0} ms{(path.LocalReason is { } r ? $"  ({r})" : "")}");
+            }
+        }
+
+        if (s.Detector is { IsIsolated: true } d)
+        {
+            b.AppendLine($"ISOLATED: {d.IsolationReason} — this node will not take anything over");
+        }
+
         b.AppendLine("GROUPS");
         foreach (var g in c.Groups)
         {
