@@ -14,8 +14,9 @@ internal static class Harnesses
             case "serial-rtt": return Hal.SerialRoundTripHarness.Run(args.Skip(1).ToArray());
             case "cluster": return Cluster.ClusterStoreHarness.Run(args.Skip(1).ToArray());
             case "failover": return Failover.FailoverHarness.Run(args.Skip(1).ToArray());
+            case "soak": return Failover.SoakHarness.Run(args.Skip(1).ToArray());
             default:
-                Console.Error.WriteLine($"unknown harness '{name}'. Harnesses: (none yet)");
+                Console.Error.WriteLine($"unknown harness '{name}'. Harnesses: iscsi, heartbeat, emulator, serial-rtt, cluster, failover, soak");
                 return 2;
         }
     }

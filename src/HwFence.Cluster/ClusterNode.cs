@@ -123,7 +123,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         PublishStatus();
         await WaitForFirstVerdictsAsync(cancellationToken).ConfigureAwait(false);
-        var peers = _scope.AllNodes.Where(n => n != Self.Id && GroupQuorum.IsPresent(_s.Verdicts.GetVerdict(n))).ToList();
+        var peers = _scope.AllNodes.Where(n => n != Self.Id && IsPresent(n)).ToList();
         bool complete = await _replicator.ResyncAsync(peers, _config.Timings.ResyncTimeout, cancellationToken).ConfigureAwait(false);
         Publish(ClusterEventKind.ResyncCompleted, complete
             ? $"resynchronised with {peers.Count} peer(s) before acting"
@@ -229,7 +229,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 return null;
             }
 
-            if (_config.FindNode(owner) is { } node && GroupQuorum.IsPresent(_s.Verdicts.GetVerdict(node.Id)))
+            if (_config.FindNode(owner) is { } node && IsPresent(node.Id))
             {
                 return owner;
             }
@@ -307,7 +307,7 @@ public sealed class ClusterNode : IAsyncDisposable
             if (decision == RegistrationCase.ResyncBeforeStart)
             {
                 // Every owner failed at once and this one came back first: the others may know better.
-                var peers = _scope.OwnersOf(group.Name).Where(o => o != Self.Id && GroupQuorum.IsPresent(_s.Verdicts.GetVerdict(o))).ToList();
+                var peers = _scope.OwnersOf(group.Name).Where(o => o != Self.Id && IsPresent(o)).ToList();
                 await _replicator.ResyncAsync(peers, _config.Timings.ResyncTimeout, cancellationToken).ConfigureAwait(false);
                 existing = _db.GetApplication(proposed.Tag);
                 var after = RegistrationDecider.Decide(existing, Name, _s.Runner.IsRunning(proposed.Tag));
@@ -672,7 +672,7 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 // Back from a minority: the majority may have moved HOST meanwhile. Pull the newer
                 // records before acting on the stale ones (a restarted node does the same in StartAsync).
-                var owners = _scope.OwnersOf(group.Name).Where(o => o != Self.Id && GroupQuorum.IsPresent(_s.Verdicts.GetVerdict(o))).ToList();
+                var owners = _scope.OwnersOf(group.Name).Where(o => o != Self.Id && IsPresent(o)).ToList();
                 await _replicator.ResyncAsync(owners, _config.Timings.ResyncTimeout, ct).ConfigureAwait(false);
             }
 
@@ -680,7 +680,7 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 Publish(has ? ClusterEventKind.QuorumRegained : ClusterEventKind.QuorumLost,
                     has ? $"group '{group.Name}' has quorum again; its applications resume"
-                        : $"group '{group.Name}' lost quorum ({GroupQuorum.PresentOwners(_scope.OwnersOf(group.Name), Self.Id, _s.Verdicts.GetVerdict)} of {_scope.OwnersOf(group.Name).Count} owners present); stopping its applications on {Name}",
+                        : $"group '{group.Name}' lost quorum ({GroupQuorum.PresentOwners(_scope.OwnersOf(group.Name), Self.Id, QuorumVerdict)} of {_scope.OwnersOf(group.Name).Count} owners present); stopping its applications on {Name}",
                     group: group.Name);
             }
         }
@@ -1020,7 +1020,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private async Task<bool> EvaluateQuorumAsync(ResourceGroupConfig group, CancellationToken ct)
     {
         var owners = _scope.OwnersOf(group.Name);
-        bool? simple = GroupQuorum.Evaluate(group, owners, Self.Id, _s.Verdicts.GetVerdict);
+        bool? simple = GroupQuorum.Evaluate(group, owners, Self.Id, QuorumVerdict);
         if (simple is { } s)
         {
             if (s)
@@ -1061,9 +1061,20 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     private bool HasQuorumNow(ResourceGroupConfig group) =>
-        GroupQuorum.Evaluate(group, _scope.OwnersOf(group.Name), Self.Id, _s.Verdicts.GetVerdict) ?? (_tiebreakWon.Contains(group.Name) || _s.TieBreaker is not null);
+        GroupQuorum.Evaluate(group, _scope.OwnersOf(group.Name), Self.Id, QuorumVerdict) ?? (_tiebreakWon.Contains(group.Name) || _s.TieBreaker is not null);
 
-    private bool IsReachable(int nodeId) => nodeId == Self.Id || GroupQuorum.IsPresent(_s.Verdicts.GetVerdict(nodeId));
+    private bool IsReachable(int nodeId) => nodeId == Self.Id || IsPresent(nodeId);
+
+    /// <summary>Present for quorum and replication: heard on some path (Alive, Suspect with a path not yet Down, Partitioned).</summary>
+    private bool IsPresent(int nodeId) => GroupQuorum.IsPresent(QuorumVerdict(nodeId));
+
+    /// <summary>
+    /// The verdict quorum counts with: a peer silent on every path counts as absent even while this
+    /// node withholds Dead (isolated or just stalled) — it cannot vote or accept a commit. Takeover
+    /// decisions still use the detector's verdict, so an isolated node loses quorum (and stops its
+    /// applications) without ever concluding that everyone else died.
+    /// </summary>
+    private Verdict QuorumVerdict(int nodeId) => _s.Verdicts.IsSilent(nodeId) ? Verdict.Dead : _s.Verdicts.GetVerdict(nodeId);
 
     private Func<string, bool> IsAvailableFor(string tag) => node =>
     {

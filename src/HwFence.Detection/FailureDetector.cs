@@ -272,6 +272,28 @@ public sealed class FailureDetector : IHeartbeatSink, IObservable<DetectorEvent>
         }
     }
 
+    /// <summary>
+    /// Every path to <paramref name="nodeId"/> is Down (or unusable from this end): this node cannot
+    /// hear the peer at all, whether or not Dead was declared (it is withheld while this node is
+    /// isolated or stalled). Such a peer is not reachable for quorum, though not dead for takeover.
+    /// </summary>
+    public bool IsSilent(int nodeId)
+    {
+        lock (_evalGate)
+        {
+            EvaluateNow(fromTick: false);
+            foreach (PathMonitor path in FindPeer(nodeId).Paths)
+            {
+                if (path.State is not (PathState.Down or PathState.LocallyUnusable))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>The whole view at this instant.</summary>
     public DetectorSnapshot Snapshot()
     {

@@ -28,6 +28,23 @@ public sealed class IsolationTests
     }
 
     [Fact]
+    public void Silent_peers_of_an_isolated_node_are_silent_though_not_dead_and_a_late_one_is_not()
+    {
+        using var t = new Timeline(null, DefaultPeer(2), DefaultPeer(3));
+        t.Beat(2, Lan, Serial, Disk).Beat(3, Lan, Serial, Disk).RunUntil(1000);
+        Assert.False(t.Detector.IsSilent(2));
+        t.Silence(2).Silence(3).RunUntil(1400);         // past warntime, not deadtime: Late, still heard recently
+        Assert.False(t.Detector.IsSilent(2));
+        t.RunUntil(3000);
+        Assert.True(t.Detector.IsIsolated);
+        Assert.Equal(Verdict.Suspect, t.Verdict(2));     // Dead withheld…
+        Assert.True(t.Detector.IsSilent(2));             // …but nothing is heard: not a quorum vote
+        Assert.True(t.Detector.IsSilent(3));
+        t.Beat(3, Disk).Run(20);
+        Assert.False(t.Detector.IsSilent(3));            // one path Up is enough
+    }
+
+    [Fact]
     public void Isolation_clears_when_one_peer_is_heard_and_the_silent_one_becomes_dead()
     {
         using var t = new Timeline(null, DefaultPeer(2), DefaultPeer(3));

@@ -172,5 +172,5 @@ internal static class FailoverHarness
 
     private static string F(double? v) => v is { } x ? x.ToString("0", CultureInfo.InvariantCulture) : "—";
 
-    private static string RepoRoot([CallerFilePath] string here = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+    internal static string RepoRoot([CallerFilePath] string here = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }

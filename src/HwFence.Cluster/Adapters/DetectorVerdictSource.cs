@@ -29,6 +29,8 @@ public sealed class DetectorVerdictSource : IPeerVerdictSource, IObserver<Detect
 
     public Verdict GetVerdict(int nodeId) => _detector.GetVerdict(nodeId);
 
+    public bool IsSilent(int nodeId) => _detector.IsSilent(nodeId);
+
     public void OnNext(DetectorEvent value)
     {
         switch (value.Kind)

@@ -64,6 +64,17 @@ public class HilSafetyScenarioTests
         Assert.NotEmpty(run.GetProperty("failovers").EnumerateArray());
     }
 
+    [Fact]
+    public void HostThatLosesItsGroupsQuorumStopsAndResumesWhenItReturns()
+    {
+        // Both backups of the three-owner group SIGKILLed: the host, hearing nobody, withholds Dead
+        // (it is isolated) but counts the silent owners as absent — 1 of 3 — and stops the
+        // application; when they return it has quorum again and resumes it.
+        var run = RunScenario("host-loses-quorum");
+        Assert.Empty(run.GetProperty("failovers").EnumerateArray());
+        Assert.Contains(run.GetProperty("steps").EnumerateArray(), s => s.GetProperty("detail").GetString()!.Contains("lost quorum (1 of 3 owners present)", StringComparison.Ordinal));
+    }
+
     [RequiresNftFact]
     public void LanAndSerialCutWhileThePulseBeatsIsAPartitionNeverAFailover()
     {
