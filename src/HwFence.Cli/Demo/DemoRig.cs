@@ -27,6 +27,9 @@ internal sealed class DemoRig : IAsyncDisposable
     private EmulatedDisk? _disk;
     private IscsiTargetServer? _server;
 
+    private static int s_rigs;
+    private DemoRigExtras _extras = new();
+
     private DemoRig(string workDir, int nodeCount, bool keep)
     {
         WorkDir = workDir;
@@ -59,10 +62,10 @@ internal sealed class DemoRig : IAsyncDisposable
         CreateAsync(nodeCount, keep, Path.Combine(Path.GetTempPath(), $"hwfence-demo-{Environment.ProcessId}"), ct);
 
     /// <summary>As <see cref="CreateAsync(int, bool, CancellationToken)"/> in a chosen working directory (hwfence hil: one per run).</summary>
-    public static async Task<DemoRig> CreateAsync(int nodeCount, bool keep, string dir, CancellationToken ct)
+    public static async Task<DemoRig> CreateAsync(int nodeCount, bool keep, string dir, CancellationToken ct, DemoRigExtras? extras = null)
     {
         Directory.CreateDirectory(dir);
-        var rig = new DemoRig(dir, nodeCount, keep);
+        var rig = new DemoRig(dir, nodeCount, keep) { _extras = extras ?? new DemoRigExtras() };
         await rig.SetUpAsync(ct);
         return rig;
     }
@@ -72,7 +75,7 @@ internal sealed class DemoRig : IAsyncDisposable
         string keyFile = Path.Combine(WorkDir, "cluster.key");
         ClusterKey.Generate(keyFile);
 
-        _disk = EmulatedDisk.Open(Path.Combine(WorkDir, "shared0.img"), DiskBytes, name: $"demo{Environment.ProcessId}");
+        _disk = EmulatedDisk.Open(Path.Combine(WorkDir, "shared0.img"), DiskBytes, name: $"demo{Environment.ProcessId}-{Interlocked.Increment(ref s_rigs)}");
         _server = _disk.ServeIscsi(new IscsiTargetOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
         DiskAddress = _server.UrlFor(0);
 
@@ -150,6 +153,7 @@ internal sealed class DemoRig : IAsyncDisposable
         string dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
         y.AppendLine("groups:");
         y.AppendLine(inv, $"  - {{ name: g1, owners: [{owners}], quorum: majority, fencing: [\"scsi3-pr:shared0\"] }}");
+        y.Append(Extra(_extras.Groups));
         y.AppendLine("applications:");
         y.AppendLine(inv, $"  - tag: {AppTag}");
         y.AppendLine("    group: g1");
@@ -159,6 +163,8 @@ internal sealed class DemoRig : IAsyncDisposable
         y.AppendLine("    primary: n1");
         y.AppendLine(inv, $"    backups: [{backups}]");
         y.AppendLine("    auto_failback: true");
+        y.Append(Extra(_extras.Applications));
+        y.Append(Extra(_extras.Sections));
         y.AppendLine("timings:");
         y.AppendLine("  keepalive: 100ms");
         y.AppendLine("  warntime: 300ms");
@@ -172,6 +178,9 @@ internal sealed class DemoRig : IAsyncDisposable
         y.AppendLine("  start_timeout: 10s");
         return y.ToString();
     }
+
+    private string Extra(string yaml) =>
+        yaml.Length == 0 ? "" : yaml.Replace("{work}", WorkDir, StringComparison.Ordinal).TrimEnd('\n') + "\n";
 
     private static int FreeUdpPort()
     {

@@ -230,6 +230,7 @@ internal sealed class NodeHost : IAsyncDisposable
             Verdicts = verdicts,
             Fencer = new FenceDeviceFencer(fencesByGroup, _config.Timings.FenceTimeout),
             Runner = _supervisor,
+            ResourceProbe = new LocalResourceProbe(_self.Name),
             Events = _events,
             Time = _time,
             TieBreaker = tiebreak.Count > 0 ? new FenceDeviceTieBreaker(tiebreak) : null,

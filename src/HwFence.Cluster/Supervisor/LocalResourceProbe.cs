@@ -7,13 +7,18 @@ namespace HwFence.Cluster.Supervisor;
 /// <summary>
 /// The real check: devices and files exist (a device node must also open for reading, so a
 /// present-but-dead disk counts as missing), and TCP ports are free (nothing can bind them).
+/// <c>{node}</c> in a device or file path is replaced by this node's name, for nodes that share a
+/// filesystem (e.g. <c>/srv/shared/{node}/ready</c>).
 /// </summary>
-public sealed class LocalResourceProbe : IResourceProbe
+/// <param name="nodeName">This node's name, substituted for <c>{node}</c>; null leaves paths as written.</param>
+public sealed class LocalResourceProbe(string? nodeName = null) : IResourceProbe
 {
+    private string Path(string path) => nodeName is null ? path : path.Replace("{node}", nodeName, StringComparison.Ordinal);
+
     public IReadOnlyList<string> FindMissing(ResourceSpec resources)
     {
         var missing = new List<string>();
-        foreach (var device in resources.Devices)
+        foreach (var device in resources.Devices.Select(Path))
         {
             if (!File.Exists(device) && !Directory.Exists(device))
             {
@@ -31,7 +36,7 @@ public sealed class LocalResourceProbe : IResourceProbe
             }
         }
 
-        foreach (var file in resources.Files)
+        foreach (var file in resources.Files.Select(Path))
         {
             if (!File.Exists(file) && !Directory.Exists(file))
             {

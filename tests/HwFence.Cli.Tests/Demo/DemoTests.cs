@@ -6,6 +6,7 @@ namespace HwFence.Cli.Tests.Demo;
 /// The main job, exactly as a newcomer runs it: three real node processes, the emulator over
 /// iSCSI, pty cables, a SIGKILL of the host, failover, failback, and the independent check.
 /// </summary>
+[Collection(HwFence.Cli.Tests.ClusterFlows.LiveClusterCollection.Name)]
 public class DemoTests
 {
     [Fact]

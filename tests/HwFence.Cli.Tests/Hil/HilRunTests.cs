@@ -4,6 +4,7 @@ using HwFence.Cli.Tests.Demo;
 namespace HwFence.Cli.Tests.Hil;
 
 /// <summary>The real <c>hwfence hil run</c>: three node processes, a SIGKILL, the checker.</summary>
+[Collection(HwFence.Cli.Tests.ClusterFlows.LiveClusterCollection.Name)]
 public class HilRunTests
 {
     private static string Hil(params string[] parts) => Path.Combine([HilScenarioParserTests.RepoRoot(), "hil", .. parts]);

@@ -9,6 +9,7 @@ namespace HwFence.Cli.Tests.Hil;
 /// independent checker: a frozen host that wakes up after it was fenced, a host that loses its
 /// disk path, and a LAN+serial cut while the drive pulse still beats (Partitioned, never failover).
 /// </summary>
+[Collection(HwFence.Cli.Tests.ClusterFlows.LiveClusterCollection.Name)]
 public class HilSafetyScenarioTests
 {
     private static string Hil(params string[] parts) => Path.Combine([HilScenarioParserTests.RepoRoot(), "hil", .. parts]);

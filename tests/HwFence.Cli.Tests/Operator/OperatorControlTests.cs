@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HwFence.Cli.Demo;
 using HwFence.Cli.Node;
+using HwFence.Cli.Tests.ClusterFlows;
 using HwFence.Cli.Tests.Demo;
 
 namespace HwFence.Cli.Tests.Operator;
@@ -10,62 +11,26 @@ namespace HwFence.Cli.Tests.Operator;
 /// against the control sockets of three real <c>hwfence node run</c> processes (emulated disk over
 /// iSCSI, pty cables, UDP on loopback), checked through each node's status.json.
 /// </summary>
-[Collection(nameof(OperatorControlTests))]
+[Collection(LiveClusterCollection.Name)]
 public sealed class OperatorControlTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(25);
-    private DemoRig _rig = null!;
+    private LiveCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"hwfence-op-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        _rig = await DemoRig.CreateAsync(3, keep: false, dir, CancellationToken.None);
-        foreach (var n in _rig.Nodes)
-        {
-            n.Start();
-        }
-
+        _cluster = await LiveCluster.StartAsync();
         await WaitAsync("ledger running on n1", () => AppState(1, DemoRig.AppTag) is ("n1", "running"));
     }
 
-    public async Task DisposeAsync()
-    {
-        _rig.StopAll(TimeSpan.FromSeconds(3));
-        await _rig.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private string Dir(int id) => _rig.StateDir(id);
+    private string Dir(int id) => _cluster.Dir(id);
 
     private static HwFenceProcess.Result Hw(params string[] args) => HwFenceProcess.Run(TimeSpan.FromSeconds(90), args);
 
-    private (string? Host, string State)? AppState(int node, string tag)
-    {
-        try
-        {
-            var status = JsonSerializer.Deserialize<NodeStatusFile>(File.ReadAllText(Path.Combine(Dir(node), "status.json")), NodeStatusFile.Json);
-            var app = status?.Cluster.Applications.FirstOrDefault(a => a.Tag == tag);
-            return app is null ? null : (app.Host, app.State);
-        }
-        catch (Exception e) when (e is IOException or JsonException)
-        {
-            return null;
-        }
-    }
+    private (string? Host, string State)? AppState(int node, string tag) => _cluster.AppState(node, tag);
 
-    private async Task WaitAsync(string what, Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                string logs = string.Join("\n", _rig.Nodes.SelectMany(n => n.LastLogLines(15).Select(l => $"{n.Name}: {l}")));
-                throw new TimeoutException($"not within {Patience.TotalSeconds} s: {what}\n{logs}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private Task WaitAsync(string what, Func<bool> condition) => _cluster.WaitAsync(what, condition);
 
     private static void Succeeds(HwFenceProcess.Result r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}\nstdout: {r.Out}\nstderr: {r.Error}");
 
@@ -133,9 +98,9 @@ public sealed class OperatorControlTests : IAsyncLifetime
         Succeeds(Hw("app", "load", "manual", "--state-dir", Dir(1)));
         await WaitAsync("manual running on n1", () => AppState(1, "manual") is ("n1", "running"));
 
-        _rig.Nodes[0].Kill();
+        _cluster.Rig.Nodes[0].Kill();
         await WaitAsync("manual failed over to n2", () => AppState(2, "manual") is ("n2", "running"));
-        _rig.Nodes[0].Start();
+        _cluster.Rig.Nodes[0].Start();
         await WaitAsync("failback pending on n2", () => AppState(2, "manual") is ("n2", "failback pending"));
         await Task.Delay(1000);
         Assert.Equal(("n2", "failback pending"), AppState(2, "manual")); // it does not go back by itself
