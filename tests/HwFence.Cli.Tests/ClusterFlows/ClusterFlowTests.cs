@@ -145,4 +145,51 @@ public sealed class ClusterFlowTests
         Assert.Equal(("n1", "running"), c.AppState(1, DemoRig.AppTag)); // and the partition never moved the application
         Assert.DoesNotContain(Enumerable.Range(1, 3).SelectMany(n => c.Events(n, DateTimeOffset.MinValue)), e => e.Kind == ClusterEventKind.FenceStarted);
     }
+
+    [Fact]
+    public async Task RedundancyGroupTaskMovesOnFailureStaysWhenTheOldHolderReturnsAndMembersMoveAtRunTime()
+    {
+        var extras = new DemoRigExtras
+        {
+            Sections = """
+                redundancy_groups:
+                  - { name: rg1, members: [n1/a, n2/a, n3/a], tasks: [replication-primary] }
+                  - { name: rg2, members: [n3/b], tasks: [backup-copy] }
+                """,
+        };
+        await using var c = await LiveCluster.StartAsync(extras: extras);
+        string? Holder(int node, string group, string task) => c.RedundancyGroup(node, group)?.Holders.GetValueOrDefault(task);
+        static HwFenceProcess.Result Hw(params string[] args) => HwFenceProcess.Run(TimeSpan.FromSeconds(60), args);
+
+        // The task goes to the first available member, and every node agrees.
+        await c.WaitAsync("replication-primary on n1/a everywhere", () => Enumerable.Range(1, 3).All(n => Holder(n, "rg1", "replication-primary") == "n1/a"));
+
+        // Holder dies → the next member takes the task.
+        c.Rig.Nodes[0].Kill();
+        await c.WaitAsync("replication-primary moves to n2/a", () => Holder(2, "rg1", "replication-primary") == "n2/a" && Holder(3, "rg1", "replication-primary") == "n2/a");
+
+        // The old holder returns as a subscriber: the task stays where it is.
+        c.Rig.Nodes[0].Start();
+        await c.WaitAsync("n1 back and agreeing", () => Holder(1, "rg1", "replication-primary") == "n2/a");
+        await Task.Delay(1500);
+        Assert.All(Enumerable.Range(1, 3), n => Assert.Equal("n2/a", Holder(n, "rg1", "replication-primary")));
+
+        // Members change at run time through the operator commands, replicated to every node.
+        var list = Hw("group", "list", "--state-dir", c.Dir(2));
+        Assert.True(list.ExitCode == 0, list.Error);
+        Assert.Contains("task replication-primary → n2/a", list.Out, StringComparison.Ordinal);
+
+        var taken = Hw("group", "add-member", "rg1", "n3/b", "--state-dir", c.Dir(2));
+        Assert.Equal(1, taken.ExitCode);
+        Assert.Contains("partition 'n3/b' already belongs to redundancy group 'rg2'", taken.Error, StringComparison.Ordinal);
+
+        Assert.Equal(0, Hw("group", "move-member", "n3/a", "--to", "rg2", "--state-dir", c.Dir(2)).ExitCode);
+        Assert.Equal(0, Hw("group", "add-member", "rg2", "n1/c", "--position", "0", "--state-dir", c.Dir(2)).ExitCode);
+        await c.WaitAsync("rg2 = n1/c, n3/b, n3/a on every node", () => Enumerable.Range(1, 3).All(n =>
+            c.RedundancyGroup(n, "rg2")?.Members is { } m && m.SequenceEqual(["n1/c", "n3/b", "n3/a"]) && c.RedundancyGroup(n, "rg1")?.Members.Contains("n3/a") == false));
+
+        // Removing the holder hands its task to the next available member.
+        Assert.Equal(0, Hw("group", "remove-member", "rg1", "n2/a", "--state-dir", c.Dir(2)).ExitCode);
+        await c.WaitAsync("replication-primary moves to n1/a", () => Enumerable.Range(1, 3).All(n => Holder(n, "rg1", "replication-primary") == "n1/a"));
+    }
 }

@@ -48,6 +48,21 @@ internal sealed class LiveCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Members and task holders of redundancy group <paramref name="group"/> as node <paramref name="node"/> reports them.</summary>
+    public (IReadOnlyList<string> Members, IReadOnlyDictionary<string, string?> Holders)? RedundancyGroup(int node, string group)
+    {
+        try
+        {
+            var status = JsonSerializer.Deserialize<NodeStatusFile>(File.ReadAllText(Path.Combine(Dir(node), "status.json")), NodeStatusFile.Json);
+            var g = status?.Cluster.RedundancyGroups.FirstOrDefault(r => r.Name == group);
+            return g is null ? null : (g.Members, g.Holders);
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Node <paramref name="node"/>'s events since <paramref name="since"/>.</summary>
     public List<ClusterEvent> Events(int node, DateTimeOffset since)
     {

@@ -97,15 +97,18 @@ internal static class AppCommand
         return cmd;
     }
 
-    /// <summary>Tags and node names travel as one field of a control line: no spaces or control characters.</summary>
+    /// <summary>
+    /// Tags, node, group and partition names (<c>node/part</c>) travel as one field of a control
+    /// line: letters, digits, '-', '_', '.' and '/', nothing else.
+    /// </summary>
     internal static int? Names(string value, string command)
     {
-        if (value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        if (value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/'))
         {
             return null;
         }
 
-        Console.Error.WriteLine($"{command}: '{value}' is not a valid name (letters, digits, '-', '_' or '.')");
+        Console.Error.WriteLine($"{command}: '{value}' is not a valid name (letters, digits, '-', '_', '.' or '/')");
         return 2;
     }
 
