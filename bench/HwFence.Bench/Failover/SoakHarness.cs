@@ -89,7 +89,6 @@ internal static class SoakHarness
             var stderr = p.StandardError.ReadToEndAsync();
             string stdout = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
-            workDir = Path.Combine(Path.GetTempPath(), $"hwfence-hil-{p.Id}-soak-1");
             string? line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
             if (line is null)
             {
@@ -98,6 +97,7 @@ internal static class SoakHarness
             }
 
             run = JsonDocument.Parse(line).RootElement.Clone();
+            workDir = run.GetProperty("work_dir").GetString() ?? "";
         }
         finally
         {

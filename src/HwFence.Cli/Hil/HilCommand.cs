@@ -154,7 +154,7 @@ internal static class HilCommand
         passed = r.Passed,
         skipped = r.SkipReason,
         failure = r.Failure,
-        work_dir = r.Passed ? null : r.WorkDir,
+        work_dir = r.WorkDir, // kept: failed runs, and every run with --keep
         steps = r.Steps.Select(s => new { index = s.Index, line = s.Line, step = s.Step, ok = s.Ok, detail = s.Detail, elapsed_ms = Math.Round(s.ElapsedMs) }),
         failovers = r.Report?.Failovers.Select(f => new
         {

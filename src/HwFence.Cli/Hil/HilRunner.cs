@@ -40,6 +40,7 @@ internal sealed class HilRunner(HilRigConfig config, bool keep, Action<string> s
             if (!keep && result.Passed)
             {
                 TryDelete(dir);
+                result.WorkDir = null;
             }
         }
 

@@ -14,9 +14,10 @@ public class HilSafetyScenarioTests
 {
     private static string Hil(params string[] parts) => Path.Combine([HilScenarioParserTests.RepoRoot(), "hil", .. parts]);
 
-    private static JsonElement RunScenario(string scenario)
+    private static JsonElement RunScenario(string scenario, bool keep = false)
     {
-        var r = HwFenceProcess.Run(TimeSpan.FromSeconds(120), "hil", "run", "--json", "--rig", Hil("rigs", "emulated.yaml"), Hil("scenarios", scenario + ".yaml"));
+        string[] args = ["hil", "run", "--json", "--rig", Hil("rigs", "emulated.yaml"), Hil("scenarios", scenario + ".yaml")];
+        var r = HwFenceProcess.Run(TimeSpan.FromSeconds(120), keep ? [.. args, "--keep"] : args);
         string Describe() => $"exit {r.ExitCode}\nstdout:\n{r.Out}\nstderr:\n{r.Error}";
         Assert.True(r.ExitCode == 0, Describe());
         var run = JsonDocument.Parse(r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single()).RootElement;
@@ -74,6 +75,29 @@ public class HilSafetyScenarioTests
         var run = RunScenario("host-loses-quorum");
         Assert.Empty(run.GetProperty("failovers").EnumerateArray());
         Assert.Contains(run.GetProperty("steps").EnumerateArray(), s => s.GetProperty("detail").GetString()!.Contains("lost quorum (1 of 3 owners present)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EveryOwnerDiesAtOnceAndTheHostResynchronisesBeforeItStartsAgain()
+    {
+        // Registration case 4: n1's database names n1 as HOST although n1 was down. After the
+        // restart it must resynchronise with the other owners before the application starts.
+        var run = RunScenario("all-die-and-return", keep: true);
+        string dir = run.GetProperty("work_dir").GetString()!;
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(dir, "n1", "events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            int resync = lines.FindIndex(e => e.GetProperty("kind").GetString() == "resync-completed"
+                && e.GetProperty("message").GetString()!.Contains("HOST named n1 although it was down", StringComparison.Ordinal));
+            Assert.True(resync >= 0, "no registration resync on n1 after every owner died");
+            int firstStart = lines.FindIndex(e => e.GetProperty("kind").GetString() == "application-started");
+            int restart = lines.FindIndex(firstStart + 1, e => e.GetProperty("kind").GetString() == "application-started");
+            Assert.True(restart > resync, "n1 started the application again before it resynchronised");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [RequiresNftFact]
