@@ -148,9 +148,8 @@ internal sealed class NodeHost : IAsyncDisposable
             _channels.Add(new SerialChannel(identity, new SerialChannelOptions
             {
                 Device = link.Tty,
-                // 115200 8N1: fits a full heartbeat several times per 100 ms interval; every
-                // USB-serial adapter and 16550 UART supports it. (ptys ignore the rate.)
-                Settings = new SerialPortSettings(BaudRate: 115200),
+                // serial[].baud, default 115200 8N1 (SerialLinkConfig). ptys ignore the rate.
+                Settings = new SerialPortSettings(BaudRate: link.Baud),
                 PeerNodeId = peer.Id,
                 Interval = options.Serial.Interval,
             }, callbacks, new TermiosSerialPortFactory(), _time));

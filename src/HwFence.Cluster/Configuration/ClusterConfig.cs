@@ -50,7 +50,21 @@ public sealed record NodeConfig
 }
 
 /// <summary>A serial cable from this node to exactly one peer.</summary>
-public sealed record SerialLinkConfig(string Peer, string Tty);
+/// <summary>A serial cable to one peer.</summary>
+/// <param name="Peer">The node at the other end.</param>
+/// <param name="Tty">This node's end, e.g. /dev/ttyS1 or /dev/ttyUSB0.</param>
+/// <param name="Baud">
+/// Line speed, the same at both ends. Default 115200 8N1: a heartbeat frame (under 100 bytes with
+/// COBS and CRC-32C) takes under 9 ms, far inside a 100 ms keepalive, and every 16550 UART and
+/// USB-serial adapter supports it. 19200 still fits one frame per 100 ms (about 50 ms on the wire).
+/// </param>
+public sealed record SerialLinkConfig(string Peer, string Tty, int Baud = SerialLinkConfig.DefaultBaud)
+{
+    public const int DefaultBaud = 115200;
+
+    /// <summary>The rates the termios binding sets (HwFence.Hal SerialPortSettingsValidator).</summary>
+    public static readonly IReadOnlyList<int> SupportedBaudRates = HwFence.Hal.Serial.SerialPortSettingsValidator.SupportedBaudRates;
+}
 
 /// <summary>How a node signals liveness on a shared disk (design.md "drive pulse").</summary>
 public enum DrivePulseKind

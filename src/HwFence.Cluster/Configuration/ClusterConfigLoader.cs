@@ -258,10 +258,16 @@ public static class ClusterConfigLoader
             {
                 string? peer = s.String("peer", required: true);
                 string? tty = s.String("tty", required: true);
+                int baud = s.Int("baud", min: 1) ?? SerialLinkConfig.DefaultBaud;
+                if (!SerialLinkConfig.SupportedBaudRates.Contains(baud))
+                {
+                    s.Error(s.Get("baud") ?? s.Node, s.Field("baud"), $"{baud} baud is not supported; use one of {string.Join(", ", SerialLinkConfig.SupportedBaudRates)} (the same at both ends)");
+                }
+
                 s.RejectUnknownKeys();
                 if (peer is not null && tty is not null)
                 {
-                    serial.Add(new SerialLinkConfig(peer, tty));
+                    serial.Add(new SerialLinkConfig(peer, tty, baud));
                 }
             }
         }

@@ -78,6 +78,20 @@ public class ClusterConfigLoaderTests
     }
 
     [Fact]
+    public void SerialBaudDefaultsTo115200AndAnUnsupportedRateNamesTheFieldAndTheRates()
+    {
+        const string cabled = "    lan: [127.0.0.1:7001]\n    serial:\n      - { peer: beta, tty: /dev/ttyS1 }\n      - { peer: gamma, tty: /dev/ttyUSB0, baud: 19200 }\n";
+        string yaml = Minimal.Replace("    lan: [127.0.0.1:7001]\n", cabled);
+        Assert.NotEqual(Minimal, yaml);
+        Assert.True(ClusterConfigLoader.TryLoad(yaml, "c.yaml", out var config, out var errors), string.Join("\n", errors));
+        Assert.Equal([115200, 19200], config!.FindNode("alpha")!.Serial.Select(s => s.Baud));
+
+        var e = Assert.Single(Errors(yaml.Replace("baud: 19200", "baud: 14400")));
+        Assert.Equal("nodes[0].serial[1].baud", e.Field);
+        Assert.Contains("14400 baud is not supported; use one of 9600, 19200", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownTopLevelKeyIsAnError()
     {
         var e = Assert.Single(Errors(Minimal + "\ntimming:\n  deadtime: 10s\n"));
