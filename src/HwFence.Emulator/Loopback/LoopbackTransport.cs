@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using HwFence.Emulator.LogicalUnits;
 using HwFence.Emulator.Nexus;
 using HwFence.Hal.Scsi;
+using HwFence.Scsi.Sense;
+using HwFence.Scsi.TaskManagement;
 
 namespace HwFence.Emulator.Loopback;
 
@@ -12,9 +14,10 @@ namespace HwFence.Emulator.Loopback;
 /// is created on first use; after it is lost (<see cref="SimulateNexusLoss"/>, a "drop connection"
 /// fault, a target stop) the next command creates a new one, bumps <see cref="NexusGeneration"/> and
 /// raises <see cref="NexusReplaced"/> — what an iSCSI initiator does when it reconnects.
-/// Thread-safe; commands without faults complete synchronously and allocate nothing.
+/// Thread-safe; commands without faults complete synchronously and allocate nothing. Task management
+/// (<see cref="IScsiTaskManagement"/>) applies to the emulated unit as an iSCSI TMF request would.
 /// </summary>
-public sealed class LoopbackTransport : IScsiTransport
+public sealed class LoopbackTransport : IScsiTransport, IScsiTaskManagement
 {
     private readonly EmulatedTarget _target;
     private readonly InitiatorPortId _initiator;
@@ -68,19 +71,7 @@ public sealed class LoopbackTransport : IScsiTransport
     public ValueTask<ScsiCommandResult> ExecuteAsync(ReadOnlyMemory<byte> cdb, DataDirection direction, Memory<byte> data,
         Memory<byte> sense, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_target.IsStopped)
-        {
-            throw new ScsiTransportException(Address, ScsiTransportError.ConnectionLost,
-                "the emulated target is stopped (power off); start it again or wait for the test to do so");
-        }
-
-        var nexus = EnsureNexus(out long replacedBy);
-        if (replacedBy != 0)
-        {
-            NexusReplaced?.Invoke(replacedBy);
-        }
-
+        var nexus = Begin("SCSI command", cancellationToken);
         if (!_pool.TryTake(out var task))
         {
             task = new ScsiTask();
@@ -128,6 +119,43 @@ public sealed class LoopbackTransport : IScsiTransport
         }
 
         return Finish(task, completion.Result, direction, length);
+    }
+
+    /// <summary>LOGICAL UNIT RESET (SAM-5 §7.7): aborts every task, releases RESERVE(6), keeps PR, UA 29h/03h for every nexus.</summary>
+    public Task LogicalUnitResetAsync(CancellationToken cancellationToken = default)
+    {
+        var nexus = Begin("LOGICAL UNIT RESET", cancellationToken);
+        var unit = _target.Find(_lun) ?? throw new ScsiTransportException(Address, ScsiTransportError.DeviceMissing,
+            $"LOGICAL UNIT RESET: the emulated target has no LUN {_lun} (TMF response LUN DOES NOT EXIST)");
+        unit.Reset(AdditionalSense.BusDeviceResetFunctionOccurred, $"LOGICAL UNIT RESET by {nexus}", nexus);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>TARGET WARM RESET (RFC 7143 §11.5.1): resets every LUN, UA 29h/00h for every nexus.</summary>
+    public Task TargetResetAsync(CancellationToken cancellationToken = default)
+    {
+        var nexus = Begin("TARGET WARM RESET", cancellationToken);
+        _target.Reset(cold: false, nexus);
+        return Task.CompletedTask;
+    }
+
+    private ItNexus Begin(string function, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_target.IsStopped)
+        {
+            throw new ScsiTransportException(Address, ScsiTransportError.ConnectionLost,
+                $"{function}: the emulated target is stopped (power off); start it again or wait for the test to do so");
+        }
+
+        var nexus = EnsureNexus(out long replacedBy);
+        if (replacedBy != 0)
+        {
+            NexusReplaced?.Invoke(replacedBy);
+        }
+
+        return nexus;
     }
 
     private ScsiCommandResult Finish(ScsiTask task, CommandOutcome outcome, DataDirection direction, int length)

@@ -484,7 +484,8 @@ public sealed class ScsiPrFenceDevice : IFenceDevice, IKeyFenceDevice
     private PrOutFlags Flags => _options.Aptpl ? PrOutFlags.Aptpl : PrOutFlags.None;
 
     /// <summary>Failures of one disk or path that must not fail the whole operation: the majority rule decides.</summary>
-    private static bool IsDeviceFailure(Exception ex, CancellationToken ct) =>
+    /// <summary>Errors that mean "this disk/path failed" (reported per disk), as opposed to bugs or the caller's cancellation.</summary>
+    internal static bool IsDeviceFailure(Exception ex, CancellationToken ct) =>
         ex is IOException or FormatException or TimeoutException
         || (ex is OperationCanceledException && !ct.IsCancellationRequested);
 

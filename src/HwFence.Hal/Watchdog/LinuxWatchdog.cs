@@ -13,10 +13,10 @@ public sealed class LinuxWatchdog : IWatchdog
     /// <summary>The usual device node (the first watchdog; /dev/watchdogN for others).</summary>
     public const string DefaultPath = "/dev/watchdog";
 
-    private readonly SafeWatchdogHandle _handle;
+    private readonly SafeDeviceHandle _handle;
     private bool _disarmed;
 
-    private LinuxWatchdog(string path, SafeWatchdogHandle handle, TimeSpan timeout)
+    private LinuxWatchdog(string path, SafeDeviceHandle handle, TimeSpan timeout)
     {
         Name = path;
         _handle = handle;
@@ -41,11 +41,11 @@ public sealed class LinuxWatchdog : IWatchdog
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, $"{path}: watchdog timeout must be at least 1 s");
         }
 
-        var handle = SafeWatchdogHandle.Open(path);
+        var handle = OpenArmed(path);
         try
         {
             int value = seconds;
-            if (Interop.Watchdog.Ioctl(handle, Interop.Watchdog.WDIOC_SETTIMEOUT, &value) < 0)
+            if (Interop.Libc.Ioctl(handle, Interop.Watchdog.WDIOC_SETTIMEOUT, &value) < 0)
             {
                 throw Interop.ErrnoToIOException(path, $"WDIOC_SETTIMEOUT({seconds} s)", Marshal.GetLastPInvokeError());
             }
@@ -57,9 +57,28 @@ public sealed class LinuxWatchdog : IWatchdog
         {
             // Opening armed it: disarm before giving up, or the failed start would reset the node.
             byte v = (byte)'V';
-            _ = Interop.Watchdog.Write(handle, &v, 1);
+            _ = Interop.Libc.Write(handle, &v, 1);
             handle.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>open(2) write-only (opening arms the watchdog), retrying EINTR; throws with errno and remedy.</summary>
+    private static SafeDeviceHandle OpenArmed(string path)
+    {
+        while (true)
+        {
+            var handle = SafeDeviceHandle.Open(path, Interop.Libc.OpenFlags.O_WRONLY | Interop.Libc.OpenFlags.O_CLOEXEC, out int errno);
+            if (!handle.IsInvalid)
+            {
+                return handle;
+            }
+
+            handle.Dispose();
+            if (errno != Interop.Errors.EINTR)
+            {
+                throw Interop.ErrnoToIOException(path, "open", errno);
+            }
         }
     }
 
@@ -72,7 +91,7 @@ public sealed class LinuxWatchdog : IWatchdog
         }
 
         int dummy = 0;
-        if (Interop.Watchdog.Ioctl(_handle, Interop.Watchdog.WDIOC_KEEPALIVE, &dummy) < 0)
+        if (Interop.Libc.Ioctl(_handle, Interop.Watchdog.WDIOC_KEEPALIVE, &dummy) < 0)
         {
             throw Interop.ErrnoToIOException(Name, "WDIOC_KEEPALIVE", Marshal.GetLastPInvokeError());
         }
@@ -86,7 +105,7 @@ public sealed class LinuxWatchdog : IWatchdog
         }
 
         byte v = (byte)'V';
-        if (Interop.Watchdog.Write(_handle, &v, 1) != 1)
+        if (Interop.Libc.Write(_handle, &v, 1) != 1)
         {
             throw Interop.ErrnoToIOException(Name, "magic close (write 'V')", Marshal.GetLastPInvokeError());
         }

@@ -3,6 +3,7 @@ using HwFence.Hal.Scsi;
 using HwFence.Scsi.Iscsi.Initiator;
 using HwFence.Scsi.Iscsi.Login;
 using HwFence.Scsi.Iscsi.Pdus;
+using HwFence.Scsi.TaskManagement;
 
 namespace HwFence.Scsi.Iscsi;
 
@@ -23,7 +24,7 @@ namespace HwFence.Scsi.Iscsi;
 /// (the target would reinstate one session over the other).
 /// </para>
 /// </summary>
-public sealed class IscsiTransport : IScsiTransport
+public sealed class IscsiTransport : IScsiTransport, IScsiTaskManagement
 {
     /// <summary>The IANA port for iSCSI (RFC 7143 §13.3 of TargetAddress).</summary>
     public const int DefaultPort = 3260;
@@ -143,6 +144,26 @@ public sealed class IscsiTransport : IScsiTransport
     /// <summary>TARGET WARM RESET (RFC 7143 §11.5.1): resets every LU of the target; other sessions see UNIT ATTENTION.</summary>
     public Task<TaskManagementResponse> TargetWarmResetAsync(CancellationToken cancellationToken = default) =>
         _session.TaskManagementAsync(TaskManagementFunction.TargetWarmReset, 0, BasicHeaderSegment.ReservedTag, 0, cancellationToken);
+
+    /// <inheritdoc/>
+    async Task IScsiTaskManagement.LogicalUnitResetAsync(CancellationToken cancellationToken) =>
+        ThrowUnlessComplete("LOGICAL UNIT RESET", await LogicalUnitResetAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc/>
+    async Task IScsiTaskManagement.TargetResetAsync(CancellationToken cancellationToken) =>
+        ThrowUnlessComplete("TARGET WARM RESET", await TargetWarmResetAsync(cancellationToken).ConfigureAwait(false));
+
+    private void ThrowUnlessComplete(string function, TaskManagementResponse response)
+    {
+        if (response != TaskManagementResponse.FunctionComplete)
+        {
+            var error = response is TaskManagementResponse.FunctionNotSupported or TaskManagementResponse.FunctionRejected
+                ? ScsiTransportError.NotSupported
+                : ScsiTransportError.Protocol;
+            throw new ScsiTransportException(Address, error,
+                $"{function} answered {response} (RFC 7143 §11.6.1) — the target does not let this initiator reset it; use another fencing method");
+        }
+    }
 
     /// <summary>ABORT TASK for the task with <paramref name="initiatorTaskTag"/> (used internally for timed-out commands).</summary>
     internal Task<TaskManagementResponse> AbortTaskAsync(uint initiatorTaskTag, uint referencedCmdSN, CancellationToken cancellationToken = default) =>

@@ -10,21 +10,11 @@ namespace HwFence.Fencing.Tests.Scsi;
 /// does (CHECK CONDITION, ILLEGAL REQUEST, INVALID FIELD IN CDB) and passes everything else to the
 /// emulator — the fallback is also tested against the real tgtd.
 /// </summary>
-internal sealed class RejectPreemptAndAbortTransport(IScsiTransport inner) : IScsiTransport
+internal sealed class RejectPreemptAndAbortTransport(IScsiTransport inner) : ForwardingTransport(inner)
 {
     public int Rejected { get; private set; }
 
-    public string Address => inner.Address;
-
-    public long NexusGeneration => inner.NexusGeneration;
-
-    public event Action<long>? NexusReplaced
-    {
-        add => inner.NexusReplaced += value;
-        remove => inner.NexusReplaced -= value;
-    }
-
-    public ValueTask<ScsiCommandResult> ExecuteAsync(ReadOnlyMemory<byte> cdb, DataDirection direction, Memory<byte> data,
+    public override ValueTask<ScsiCommandResult> ExecuteAsync(ReadOnlyMemory<byte> cdb, DataDirection direction, Memory<byte> data,
         Memory<byte> sense, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var c = cdb.Span;
@@ -38,8 +28,6 @@ internal sealed class RejectPreemptAndAbortTransport(IScsiTransport inner) : ISc
             return ValueTask.FromResult(new ScsiCommandResult(ScsiStatus.CheckCondition, n, 0));
         }
 
-        return inner.ExecuteAsync(cdb, direction, data, sense, timeout, cancellationToken);
+        return Inner.ExecuteAsync(cdb, direction, data, sense, timeout, cancellationToken);
     }
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

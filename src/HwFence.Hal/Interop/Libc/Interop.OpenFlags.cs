@@ -8,6 +8,7 @@ internal static partial class Interop
         internal static class OpenFlags
         {
             internal const int O_RDONLY = 0x0000;
+            internal const int O_WRONLY = 0x0001; // /dev/watchdog
             internal const int O_RDWR = 0x0002;
             internal const int O_NOCTTY = 0x0100;   // 0400: never become our controlling terminal
             internal const int O_NONBLOCK = 0x0800; // 04000: open and I/O never block; we wait in poll(2)

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace HwFence.Hal;
 
 internal static partial class Interop
@@ -12,16 +10,13 @@ internal static partial class Interop
         //   _IOWR(t, nr, int) = 0xC000_0000 | 4 << 16 | t << 8 | nr
 
         /// <summary>WDIOC_KEEPALIVE = _IOR('W', 5, int): pet the watchdog.</summary>
-        internal const uint WDIOC_KEEPALIVE = 0x80045705;
+        internal const ulong WDIOC_KEEPALIVE = 0x80045705;
 
         /// <summary>WDIOC_SETTIMEOUT = _IOWR('W', 6, int): seconds in, seconds the driver chose out.</summary>
-        internal const uint WDIOC_SETTIMEOUT = 0xC0045706;
+        internal const ulong WDIOC_SETTIMEOUT = 0xC0045706;
 
         /// <summary>WDIOC_GETTIMEOUT = _IOR('W', 7, int).</summary>
-        internal const uint WDIOC_GETTIMEOUT = 0x80045707;
-
-        /// <summary>ioctl(2) with an int argument; returns -1 with errno set.</summary>
-        [LibraryImport(Libraries.Libc, EntryPoint = "ioctl", SetLastError = true)]
-        internal static unsafe partial int Ioctl(SafeWatchdogHandle fd, nuint request, int* argument);
+        internal const ulong WDIOC_GETTIMEOUT = 0x80045707;
+        // The calls themselves go through Interop.Libc.Ioctl on a SafeDeviceHandle (one binding per native function).
     }
 }
