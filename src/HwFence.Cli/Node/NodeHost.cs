@@ -215,6 +215,20 @@ internal sealed class NodeHost : IAsyncDisposable
             g => (IReadOnlyList<IFenceDevice>)g.Fencing
                 .Select(f => f.StartsWith("scsi3-pr:", StringComparison.Ordinal) && _fenceDevices.TryGetValue(f["scsi3-pr:".Length..], out var d) ? d : null)
                 .OfType<IFenceDevice>().ToList());
+        foreach (var g in _config.Groups.Where(g => g.Owners.Contains(_self.Name)))
+        {
+            // The daemon drives scsi3-pr fencing; a method it cannot drive yet must not look active.
+            foreach (var method in g.Fencing.Where(f => !f.StartsWith("scsi3-pr:", StringComparison.Ordinal)))
+            {
+                Log($"WARNING: group '{g.Name}': fencing method '{method}' is not driven by the node daemon (only scsi3-pr:<disk> is); failover for this group relies on its other methods");
+            }
+
+            if (g.Owners.Count > 1 && fencesByGroup[g.Name].Count == 0)
+            {
+                throw new ArgumentException($"{_config.SourceFile}: group '{g.Name}' has no fencing method this node can use (configured: {string.Join(", ", g.Fencing)}; usable: scsi3-pr:<disk> on a disk of node {_self.Name}); without a verified fence it could never fail over — add one");
+            }
+        }
+
         var tiebreak = _config.Groups.Where(g => g.TiebreakDisk is not null && _fenceDevices.ContainsKey(g.TiebreakDisk))
             .ToDictionary(g => g.Name, g => (IFenceDevice)_fenceDevices[g.TiebreakDisk!]);
 
