@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages. tgt: an independent iSCSI target for tests; libiscsi-bin: iscsi-test-cu
 # conformance and iscsi-perf; sg3-utils: sg_persist & co; cmake/gcc: the native shim;
 # iproute2/nftables: network namespaces for LAN partitions; stress-ng: benchmarks under load.
-PACKAGES=(tgt libiscsi-bin sg3-utils socat cmake gcc make iproute2 nftables stress-ng procps libgpiod2 libusb-1.0-0)
+PACKAGES=(tgt libiscsi-bin sg3-utils socat cmake gcc make iproute2 nftables stress-ng procps libgpiod2 libusb-1.0-0
+  qemu-system-x86 qemu-block-extra open-iscsi busybox-static)  # last line: QEMU guests of hil/qemu (issue 8)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -20,6 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# QEMU guest kernel + initramfs for tests/HwFence.Qemu.Tests (cached in /var/cache/hwfence-qemu; tests skip without it).
+hil/qemu/build-guest.sh >/dev/null || echo "setup: hil/qemu/build-guest.sh failed; the QEMU tests will be skipped" >&2
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
 
