@@ -6,7 +6,8 @@
  *   cc -O2 -o iscsi_tur_bench iscsi_tur_bench.c -liscsi
  *   ./iscsi_tur_bench iscsi://127.0.0.1:PORT/IQN/1 SECONDS
  *
- * Prints commands/s and p50/p99 latency in the same format as `harness iscsi`.
+ * Prints commands/s, p50/p99 latency and process CPU time per command (user + system, this process
+ * only: a load-robust cost figure) in the same format as `harness iscsi`.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +21,13 @@ static int64_t now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -64,6 +72,7 @@ int main(int argc, char **argv)
 
     size_t cap = 4000000, n = 0;
     int64_t *lat = malloc(cap * sizeof *lat);
+    int64_t cpu0 = cpu_ns();
     int64_t start = now_ns(), end = start + (int64_t)(seconds * 1e9), t0 = start;
     while (t0 < end && n < cap) {
         struct scsi_task *t = iscsi_testunitready_sync(iscsi, url->lun);
@@ -76,9 +85,10 @@ int main(int argc, char **argv)
         lat[n++] = t1 - t0;
         t0 = t1;
     }
+    int64_t cpu = cpu_ns() - cpu0;
     qsort(lat, n, sizeof *lat, cmp64);
-    printf("libiscsi TUR, 1 in flight : %10.0f /s   p50 %7.1f us   p99 %7.1f us   p99.9 %7.1f us   (%zu commands)\n",
-           n / ((t0 - start) / 1e9), lat[n / 2] / 1e3, lat[(size_t)(n * 0.99)] / 1e3, lat[(size_t)(n * 0.999)] / 1e3, n);
+    printf("libiscsi TUR, 1 in flight : %10.0f /s   p50 %7.1f us   p99 %7.1f us   p99.9 %7.1f us   CPU %5.2f us/command   (%zu commands)\n",
+           n / ((t0 - start) / 1e9), lat[n / 2] / 1e3, lat[(size_t)(n * 0.99)] / 1e3, lat[(size_t)(n * 0.999)] / 1e3, cpu / 1e3 / n, n);
 
     iscsi_logout_sync(iscsi);
     iscsi_destroy_url(url);

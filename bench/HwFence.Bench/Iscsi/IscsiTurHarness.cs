@@ -8,11 +8,13 @@ using HwFence.Testing;
 namespace HwFence.Bench.Iscsi;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/HwFence.Bench -- harness iscsi [seconds] [queue-depth]</c>
+/// <c>dotnet run -c Release --project bench/HwFence.Bench -- harness iscsi [seconds] [queue-depth] [--qd1]</c>
+/// (<c>--qd1</c>: only the one-in-flight loop with default options, for profiling)
 /// <para>
 /// Starts a private tgtd on loopback (<see cref="TgtdFixture"/>) and measures, through HwFence's
 /// initiator: TEST UNIT READY round trips per second with p50/p99 latency and heap bytes allocated per
-/// command (one command in flight, then <c>queue-depth</c> in flight), and the fencing latency — from
+/// command and process CPU time per command (all threads of this process; tgtd runs in its own) with
+/// one command in flight, then <c>queue-depth</c> in flight, and the fencing latency — from
 /// node B's PERSISTENT RESERVE OUT PREEMPT of node A's key until A's first WRITE answered with
 /// RESERVATION CONFLICT. Compare with libiscsi's C initiator against the same kind of tgtd:
 /// <c>bench/native/README.md</c>.
@@ -31,6 +33,13 @@ internal static class IscsiTurHarness
         }
 
         using var tgtd = new TgtdFixture();
+        if (args.Contains("--qd1"))
+        {
+            // Only the one-in-flight loop, default options (for perf stat / strace -c / callgrind).
+            RunAsync(tgtd, TimeSpan.FromSeconds(seconds), 0, inline: false).GetAwaiter().GetResult();
+            return 0;
+        }
+
         RunAsync(tgtd, TimeSpan.FromSeconds(seconds), depth, inline: false).GetAwaiter().GetResult();
         RunAsync(tgtd, TimeSpan.FromSeconds(seconds), depth, inline: true).GetAwaiter().GetResult();
         return 0;
@@ -54,14 +63,21 @@ internal static class IscsiTurHarness
         await TurLoopAsync(t, cdb, sense, TimeSpan.FromSeconds(2), null);
 
         long[] latencies = new long[4_000_000];
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         int gen0Before = GC.CollectionCount(0);
         var (count, elapsed) = await TurLoopAsync(t, cdb, sense, duration, latencies);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         int gen0 = GC.CollectionCount(0) - gen0Before;
+        double cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / count;
         Array.Sort(latencies, 0, count);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"TUR, 1 in flight : {count / elapsed.TotalSeconds,10:N0} /s   p50 {Us(latencies[count / 2]),7:N1} us   p99 {Us(latencies[(int)(count * 0.99)]),7:N1} us   p99.9 {Us(latencies[(int)(count * 0.999)]),7:N1} us   {allocated / (double)count:N2} B/command ({allocated:N0} B, {gen0} gen0 GCs, {count:N0} commands)"));
+            $"TUR, 1 in flight : {count / elapsed.TotalSeconds,10:N0} /s   p50 {Us(latencies[count / 2]),7:N1} us   p99 {Us(latencies[(int)(count * 0.99)]),7:N1} us   p99.9 {Us(latencies[(int)(count * 0.999)]),7:N1} us   CPU {cpuUs,5:N2} us/command   {allocated / (double)count:N2} B/command ({allocated:N0} B, {gen0} gen0 GCs, {count:N0} commands)"));
+
+        if (depth == 0)
+        {
+            return;
+        }
 
         allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var (qCount, qElapsed) = await ParallelTurAsync(t, depth, duration);

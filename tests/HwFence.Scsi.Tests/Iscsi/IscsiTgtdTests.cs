@@ -224,6 +224,53 @@ public sealed class IscsiTgtdTests(TgtdFixture tgtd) : IClassFixture<TgtdFixture
         Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
     }
 
+    [RequiresTgtdFact]
+    public async Task A_command_alone_in_flight_is_answered_on_the_callers_thread_without_allocating()
+    {
+        // SynchronousWait 1 s: even on a loaded machine every answer comes within it, so each command
+        // completes before ExecuteAsync returns (send(2) + recv(2) on this thread, no hand-off).
+        await using var t = await Open(tgtd.Default, "qd1", Node("qd1") with { SynchronousWait = TimeSpan.FromSeconds(1) });
+        await ClearUnitAttention(t);
+        byte[] cdb = RawCdb.TestUnitReady();
+        byte[] sense = new byte[32];
+        var timeout = TimeSpan.FromSeconds(10);
+        int synchronous = 0;
+        long before = 0;
+        for (int i = 0; i < 1100; i++)
+        {
+            if (i == 100)
+            {
+                before = GC.GetAllocatedBytesForCurrentThread(); // after JIT and pools warmed up
+                synchronous = 0;
+            }
+
+            ValueTask<ScsiCommandResult> pending = t.ExecuteAsync(cdb, DataDirection.None, default, sense, timeout);
+            synchronous += pending.IsCompleted ? 1 : 0;
+            ScsiStatus status = (await pending).Status;
+            if (status != ScsiStatus.Good)
+            {
+                Assert.Fail($"TEST UNIT READY {i}: {status}"); // (Assert.Equal itself allocates)
+            }
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(1000, synchronous);
+        Assert.Equal(0, allocated);
+    }
+
+    [RequiresTgtdFact]
+    public async Task Without_SynchronousWait_the_receive_thread_answers_every_command()
+    {
+        await using var t = await Open(tgtd.Default, "rx-thread", Node("rx-thread") with { SynchronousWait = TimeSpan.Zero });
+        await ClearUnitAttention(t);
+        byte[] sense = new byte[32];
+        for (int i = 0; i < 50; i++)
+        {
+            var r = await t.ExecuteAsync(RawCdb.TestUnitReady(), DataDirection.None, default, sense, TimeSpan.FromSeconds(10));
+            Assert.Equal(ScsiStatus.Good, r.Status);
+        }
+    }
+
     /// <summary>Consumes the UNIT ATTENTION a new nexus may report first (power on / reset / I_T nexus loss).</summary>
     internal static async Task ClearUnitAttention(IscsiTransport t)
     {

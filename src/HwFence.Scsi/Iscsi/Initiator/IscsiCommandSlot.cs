@@ -22,6 +22,7 @@ internal sealed class IscsiCommandSlot : IValueTaskSource<ScsiCommandResult>
     private int _completed;
     private int _targetDone;
     private int _refs;
+    private int _timerArmed;
 
     public IscsiCommandSlot(IscsiSession owner, int index, TimeProvider time, bool inlineCompletions)
     {
@@ -83,6 +84,7 @@ internal sealed class IscsiCommandSlot : IValueTaskSource<ScsiCommandResult>
         _core.Reset();
         Volatile.Write(ref _completed, 0);
         Volatile.Write(ref _targetDone, 0);
+        Volatile.Write(ref _timerArmed, 0);
         Volatile.Write(ref _refs, 2);
     }
 
@@ -94,7 +96,7 @@ internal sealed class IscsiCommandSlot : IValueTaskSource<ScsiCommandResult>
             return false;
         }
 
-        Timer.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        DisarmTimer();
         _core.SetResult(result);
         return true;
     }
@@ -107,9 +109,31 @@ internal sealed class IscsiCommandSlot : IValueTaskSource<ScsiCommandResult>
             return false;
         }
 
-        Timer.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        DisarmTimer();
         _core.SetException(error);
         return true;
+    }
+
+    /// <summary>
+    /// Starts the command timeout. Only commands not answered on their caller's thread need it (saves
+    /// two timer-queue updates per command); if the command completed meanwhile, the timer is stopped again.
+    /// </summary>
+    public void ArmTimer(TimeSpan dueTime)
+    {
+        Interlocked.Exchange(ref _timerArmed, 1);
+        Timer.Change(dueTime, System.Threading.Timeout.InfiniteTimeSpan);
+        if (IsCompleted)
+        {
+            Timer.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void DisarmTimer()
+    {
+        if (Volatile.Read(ref _timerArmed) != 0)
+        {
+            Timer.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>The target will not mention this tag again.</summary>
@@ -117,6 +141,7 @@ internal sealed class IscsiCommandSlot : IValueTaskSource<ScsiCommandResult>
     {
         if (Interlocked.Exchange(ref _targetDone, 1) == 0)
         {
+            _owner.OnTargetDone();
             Release();
         }
     }

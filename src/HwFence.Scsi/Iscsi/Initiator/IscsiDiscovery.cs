@@ -18,7 +18,7 @@ internal static class IscsiDiscovery
         IscsiInitiatorOptionsValidator.ThrowIfInvalid(options);
         using var timeout = new CancellationTokenSource(options.LoginTimeout, options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        await using IscsiConnection conn = await IscsiConnection.ConnectAsync(host, port, linked.Token).ConfigureAwait(false);
+        await using IscsiConnection conn = await IscsiConnection.ConnectAsync(host, port, options.LoginTimeout, linked.Token).ConfigureAwait(false);
         IscsiLoginResult login = await IscsiLogin.LoginAsync(conn, options, null, 1, linked.Token).ConfigureAwait(false);
         var p = login.Parameters;
         conn.ApplyNegotiated(p.MaxRecvDataSegmentLength, p.PeerMaxRecvDataSegmentLength, p.HeaderDigest, p.DataDigest);

@@ -82,10 +82,24 @@ public sealed record IscsiInitiatorOptions
     public int MaxCommandsInFlight { get; init; } = 128;
 
     /// <summary>
-    /// Whether a command's continuation runs directly on the session's receive loop. Default false: the
-    /// caller's code resumes on the thread pool, so it can never stall the reception of other answers.
-    /// True saves a thread hop per command (on loopback about 1.5× the TEST UNIT READY rate, see
-    /// bench/HwFence.Bench/Iscsi) but is safe only for callers that never block after an await.
+    /// How long a command that finds no other reader waits for its answer on its caller's own thread —
+    /// in poll(2) on the socket, reading and handling the answer itself — before the session's receive
+    /// thread takes over: 10 ms. A command alone in flight (the common case for fencing and heartbeat
+    /// I/O) then costs one send(2) and one blocking recv(2) (bounded by SO_RCVTIMEO) and no thread
+    /// hand-off — libiscsi's synchronous API needs four system calls (bench/results/iscsi-qd1.md). 10 ms
+    /// covers tgtd's answer on loopback even on an overloaded machine (p99 about 2 ms with 2 cores at
+    /// load 24; a late answer costs two extra thread wake-ups, just when the machine can least afford
+    /// them), while bounding how long a thread-pool thread blocks when the target is slow. Zero
+    /// disables: every answer then comes from the receive thread.
+    /// </summary>
+    public TimeSpan SynchronousWait { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Whether a command's continuation runs directly on the session's receive thread (answers that the
+    /// caller does not read itself, see <see cref="SynchronousWait"/>). Default false: the caller's code
+    /// resumes on the thread pool, so it can never stall the reception of other answers. True saves a
+    /// thread hop per command when several are in flight but is safe only for callers that never block
+    /// after an await.
     /// </summary>
     public bool InlineCompletions { get; init; }
 

@@ -42,6 +42,11 @@ public static class IscsiInitiatorOptionsValidator
             Positive(errors, nameof(o.NopTimeout), o.NopTimeout);
         }
 
+        if (o.SynchronousWait < TimeSpan.Zero || o.SynchronousWait > TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"SynchronousWait {o.SynchronousWait} must be between zero (disabled) and 1 s (it blocks the caller's thread)");
+        }
+
         if (o.MaxReconnectDelay < o.ReconnectDelay)
         {
             errors.Add($"MaxReconnectDelay {o.MaxReconnectDelay} is shorter than ReconnectDelay {o.ReconnectDelay}");

@@ -54,6 +54,8 @@ internal sealed class IscsiSession : IAsyncDisposable
     private TaskCompletionSource<TaskManagementResponse>? _tmf;
     private TaskCompletionSource<LogoutResponseHeader>? _logout;
     private long _nexusGeneration;
+    private int _inFlight;
+    private long _callerReads;
     private long _keepalivesAnswered;
     private long _targetPingsAnswered;
 
@@ -111,51 +113,126 @@ internal sealed class IscsiSession : IAsyncDisposable
         Install(conn);
     }
 
-    /// <summary>Executes one CDB on <paramref name="lun"/> (see <see cref="IScsiTransport.ExecuteAsync"/>).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ScsiCommandResult> ExecuteAsync(
+    /// <summary>
+    /// Executes one CDB on <paramref name="lun"/> (see <see cref="IScsiTransport.ExecuteAsync"/>). Not an
+    /// async method: when connected with a free slot and answered within
+    /// <see cref="IscsiInitiatorOptions.SynchronousWait"/>, the command runs to completion before this
+    /// returns, with no state machine, no allocation and no thread hand-off. Errors, also argument
+    /// errors, come through the returned task.
+    /// </summary>
+    public ValueTask<ScsiCommandResult> ExecuteAsync(
         ulong lun, ReadOnlyMemory<byte> cdb, DataDirection direction, Memory<byte> data, Memory<byte> sense,
         TimeSpan timeout, CancellationToken ct)
     {
-        Validate(cdb, direction, data, timeout);
-        long start = _time.GetTimestamp();
-        IscsiConnection? conn = Volatile.Read(ref _conn) ?? await WaitForConnectionAsync(timeout, ct).ConfigureAwait(false);
+        try
+        {
+            Validate(cdb, direction, data, timeout);
+            long start = _time.GetTimestamp();
+            IscsiConnection? conn = Volatile.Read(ref _conn);
+            if (conn is null || ct.IsCancellationRequested || !_slotsAvailable.Wait(0))
+            {
+                return ExecuteWhenReadyAsync(lun, cdb, direction, data, sense, timeout, start, ct);
+            }
 
+            return Issue(conn, lun, cdb, direction, data, sense, timeout, start, ct);
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<ScsiCommandResult>(e);
+        }
+    }
+
+    /// <summary>Waits for a connection and a free slot (up to the command's timeout), then issues the command.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ScsiCommandResult> ExecuteWhenReadyAsync(
+        ulong lun, ReadOnlyMemory<byte> cdb, DataDirection direction, Memory<byte> data, Memory<byte> sense,
+        TimeSpan timeout, long start, CancellationToken ct)
+    {
+        IscsiConnection conn = Volatile.Read(ref _conn) ?? await WaitForConnectionAsync(timeout, ct).ConfigureAwait(false);
         if (!await _slotsAvailable.WaitAsync(timeout, ct).ConfigureAwait(false))
         {
             throw new ScsiTransportException(_device, ScsiTransportError.Timeout,
                 $"{OpName(cdb.Span[0])}: all {_slots.Length} command slots stayed busy for {timeout.TotalMilliseconds:0} ms");
         }
 
+        return await Issue(conn, lun, cdb, direction, data, sense, timeout, start, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the command (a slot is reserved) and, if no one else reads, waits for its answer on this thread.</summary>
+    private ValueTask<ScsiCommandResult> Issue(
+        IscsiConnection conn, ulong lun, ReadOnlyMemory<byte> cdb, DataDirection direction, Memory<byte> data, Memory<byte> sense,
+        TimeSpan timeout, long start, CancellationToken ct)
+    {
         IscsiCommandSlot slot = Rent();
         slot.Begin(lun, cdb.Span[0], direction, data, sense, timeout);
         slot.Connection = conn;
         slot.StartTimestamp = start;
-        TimeSpan remaining = timeout - _time.GetElapsedTime(start);
-        slot.Timer.Change(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        Interlocked.Increment(ref _inFlight); // before the send: the answer may come at once
         CancellationTokenRegistration reg = ct.CanBeCanceled
             ? ct.UnsafeRegister(static s => ((IscsiCommandSlot)s!).OnCanceled(), slot)
             : default;
         try
         {
-            try
+            Task? windowClosed = TrySendCommand(conn, slot, cdb.Span);
+            if (windowClosed is not null)
             {
-                await SendCommandAsync(conn, slot, cdb, ct).ConfigureAwait(false);
+                return SendWhenWindowOpensAsync(conn, slot, cdb, windowClosed, reg, ct);
             }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            if (!slot.IsCompleted)
             {
-                if (!slot.IsCompleted)
-                {
-                    ConnectionLost(conn, e);
-                }
+                ConnectionLost(conn, e);
             }
+        }
 
-            return await new ValueTask<ScsiCommandResult>(slot, slot.Version).ConfigureAwait(false);
+        if (!slot.IsCompleted)
+        {
+            WaitOnCallerThread(conn, slot);
+        }
+
+        return AwaitAnswer(conn, slot, reg);
+    }
+
+    /// <summary>The slot's awaitable; if not answered yet, the receive thread will deliver it (timer armed).</summary>
+    private ValueTask<ScsiCommandResult> AwaitAnswer(IscsiConnection conn, IscsiCommandSlot slot, CancellationTokenRegistration reg)
+    {
+        if (!slot.IsCompleted)
+        {
+            // The answer is late or another reader is active: the receive thread delivers it.
+            ArmTimer(slot);
+            ActivateReceiveThread(conn);
+        }
+
+        var answer = new ValueTask<ScsiCommandResult>(slot, slot.Version);
+        if (slot.IsCompleted || reg == default)
+        {
+            reg.Dispose();
+            return answer;
+        }
+
+        return AwaitThenUnregisterAsync(answer, reg);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ScsiCommandResult> AwaitThenUnregisterAsync(ValueTask<ScsiCommandResult> answer, CancellationTokenRegistration reg)
+    {
+        try
+        {
+            return await answer.ConfigureAwait(false);
         }
         finally
         {
             reg.Dispose();
         }
+    }
+
+    /// <summary>Starts the slot's timeout (commands answered on the caller's thread never need it).</summary>
+    private void ArmTimer(IscsiCommandSlot slot)
+    {
+        TimeSpan remaining = slot.Timeout - _time.GetElapsedTime(slot.StartTimestamp);
+        slot.ArmTimer(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
     }
 
     /// <summary>Sends a task management request and waits for its response (§11.5, §11.6).</summary>
@@ -195,6 +272,8 @@ internal sealed class IscsiSession : IAsyncDisposable
                 {
                     conn.UnlockSend();
                 }
+
+                ActivateReceiveThread(conn);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
@@ -284,6 +363,7 @@ internal sealed class IscsiSession : IAsyncDisposable
 
         using var cts = new CancellationTokenSource(_options.LogoutTimeout, _time);
         await conn.SendAsync(h, ReadOnlyMemory<byte>.Empty, cts.Token).ConfigureAwait(false);
+        ActivateReceiveThread(conn);
         await tcs.Task.WaitAsync(_options.LogoutTimeout, _time).ConfigureAwait(false);
     }
 
@@ -296,10 +376,15 @@ internal sealed class IscsiSession : IAsyncDisposable
         IscsiConnection? conn = null;
         try
         {
-            conn = await IscsiConnection.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
+            conn = await IscsiConnection.ConnectAsync(_host, _port, _options.LoginTimeout, linked.Token).ConfigureAwait(false);
             IscsiLoginResult login = await IscsiLogin.LoginAsync(conn, _options, _targetName, 1, linked.Token).ConfigureAwait(false);
             var p = login.Parameters;
             conn.ApplyNegotiated(p.MaxRecvDataSegmentLength, p.PeerMaxRecvDataSegmentLength, p.HeaderDigest, p.DataDigest);
+            if (_options.SynchronousWait > TimeSpan.Zero)
+            {
+                conn.BlockingReceiveTimeout = Math.Max(1, (int)_options.SynchronousWait.TotalMilliseconds);
+            }
+
             lock (_sn)
             {
                 _cmdSN = login.ExpCmdSN;
@@ -356,7 +441,12 @@ internal sealed class IscsiSession : IAsyncDisposable
 
         Volatile.Write(ref _lastReceive, _time.GetTimestamp());
         Volatile.Write(ref _pingTag, 0);
-        _ = Task.Run(() => ReceiveLoopAsync(conn));
+        Volatile.Write(ref conn.ReaderRole, IscsiConnection.ReaderBackground);
+        new Thread(static s => { var (session, c) = ((IscsiSession, IscsiConnection))s!; session.ReceiveThread(c); })
+        {
+            IsBackground = true,
+            Name = "iSCSI rx " + conn.Peer,
+        }.Start((this, conn));
         waiting?.TrySetResult(conn);
     }
 
@@ -389,6 +479,7 @@ internal sealed class IscsiSession : IAsyncDisposable
         }
 
         conn.Abort();
+        conn.ReaderWake.Set(); // a dormant receive thread exits
         string why = cause switch
         {
             ObjectDisposedException => "the transport was disposed",
@@ -499,73 +590,91 @@ internal sealed class IscsiSession : IAsyncDisposable
 
     // ---- sending --------------------------------------------------------------------------------
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendCommandAsync(IscsiConnection conn, IscsiCommandSlot slot, ReadOnlyMemory<byte> cdb, CancellationToken ct)
+    /// <summary>
+    /// Sends the SCSI Command PDU (with immediate data) and any unsolicited Data-Out on the calling thread
+    /// — one send(2) per PDU, header and data from one buffer. Returns null when sent, or, when the CmdSN
+    /// window is closed (§4.2.2.1), nothing is sent and the task completes when MaxCmdSN moves.
+    /// </summary>
+    private Task? TrySendCommand(IscsiConnection conn, IscsiCommandSlot slot, ReadOnlySpan<byte> cdb)
     {
-        while (true)
+        conn.LockSend();
+        try
         {
-            await conn.LockSendAsync(ct).ConfigureAwait(false);
-            bool locked = true;
-            try
+            uint cmdSN, expStatSN;
+            lock (_sn)
             {
-                Task? waitWindow = null;
-                uint cmdSN = 0, expStatSN = 0;
-                lock (_sn)
+                if (!SerialNumber.LessOrEqual(_cmdSN, _maxCmdSN))
                 {
-                    if (SerialNumber.LessOrEqual(_cmdSN, _maxCmdSN))
-                    {
-                        cmdSN = _cmdSN++;
-                        expStatSN = _expStatSN;
-                    }
-                    else
-                    {
-                        _window ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        waitWindow = _window.Task;
-                    }
+                    _window ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    return _window.Task;
                 }
 
-                if (waitWindow is not null)
+                cmdSN = _cmdSN++;
+                expStatSN = _expStatSN;
+            }
+
+            slot.CmdSN = cmdSN;
+            var p = Parameters;
+            int length = slot.Data.Length;
+            int immediate = 0, unsolicited = 0;
+            if (slot.Direction == DataDirection.ToDevice && length > 0)
+            {
+                int first = Math.Min(length, p.FirstBurstLength);
+                immediate = p.ImmediateData ? Math.Min(first, p.PeerMaxRecvDataSegmentLength) : 0;
+                unsolicited = p.InitialR2T ? immediate : first;
+            }
+
+            int n = WriteCommand(conn, slot, cdb, cmdSN, expStatSN, immediate, unsolicited);
+            conn.SendLocked(n);
+            if (unsolicited > immediate)
+            {
+                // Unsolicited Data-Out (§11.7, InitialR2T=No): TTT 0xFFFFFFFF, up to FirstBurstLength.
+                SendDataOutLocked(conn, slot, BasicHeaderSegment.ReservedTag, immediate, unsolicited - immediate);
+            }
+
+            return null;
+        }
+        finally
+        {
+            conn.UnlockSend();
+        }
+    }
+
+    /// <summary>The CmdSN window was closed: wait (up to the command's timeout) for MaxCmdSN to move, then send and wait for the answer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ScsiCommandResult> SendWhenWindowOpensAsync(
+        IscsiConnection conn, IscsiCommandSlot slot, ReadOnlyMemory<byte> cdb, Task windowOpened, CancellationTokenRegistration reg, CancellationToken ct)
+    {
+        ArmTimer(slot);
+        try
+        {
+            try
+            {
+                while (windowOpened is not null)
                 {
-                    // CmdSN window closed (§4.2.2.1): wait for MaxCmdSN to move.
-                    conn.UnlockSend();
-                    locked = false;
-                    await waitWindow.WaitAsync(slot.Timeout, _time, ct).ConfigureAwait(false);
+                    await windowOpened.WaitAsync(slot.Timeout, _time, ct).ConfigureAwait(false);
                     if (Volatile.Read(ref _conn) != conn)
                     {
                         throw new IOException("connection lost while waiting for the CmdSN window");
                     }
 
-                    continue;
+                    windowOpened = TrySendCommand(conn, slot, cdb.Span)!;
                 }
-
-                slot.CmdSN = cmdSN;
-                var p = Parameters;
-                int length = slot.Data.Length;
-                int immediate = 0, unsolicited = 0;
-                if (slot.Direction == DataDirection.ToDevice && length > 0)
-                {
-                    int first = Math.Min(length, p.FirstBurstLength);
-                    immediate = p.ImmediateData ? Math.Min(first, p.PeerMaxRecvDataSegmentLength) : 0;
-                    unsolicited = p.InitialR2T ? immediate : first;
-                }
-
-                int n = WriteCommand(conn, slot, cdb.Span, cmdSN, expStatSN, immediate, unsolicited);
-                await conn.SendLockedAsync(n, ct).ConfigureAwait(false);
-                if (unsolicited > immediate)
-                {
-                    // Unsolicited Data-Out (§11.7, InitialR2T=No): TTT 0xFFFFFFFF, up to FirstBurstLength.
-                    await SendDataOutLockedAsync(conn, slot, BasicHeaderSegment.ReservedTag, immediate, unsolicited - immediate, ct).ConfigureAwait(false);
-                }
-
-                return;
             }
-            finally
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
-                if (locked)
+                if (!slot.IsCompleted)
                 {
-                    conn.UnlockSend();
+                    ConnectionLost(conn, e);
                 }
             }
+
+            ActivateReceiveThread(conn);
+            return await new ValueTask<ScsiCommandResult>(slot, slot.Version).ConfigureAwait(false);
+        }
+        finally
+        {
+            reg.Dispose();
         }
     }
 
@@ -589,8 +698,7 @@ internal sealed class IscsiSession : IAsyncDisposable
     }
 
     /// <summary>Sends Data-Out PDUs for [offset, offset+length) of the slot's buffer (send lock held).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendDataOutLockedAsync(IscsiConnection conn, IscsiCommandSlot slot, uint ttt, int offset, int length, CancellationToken ct)
+    private void SendDataOutLocked(IscsiConnection conn, IscsiCommandSlot slot, uint ttt, int offset, int length)
     {
         int max = Parameters.PeerMaxRecvDataSegmentLength;
         uint dataSN = 0;
@@ -599,7 +707,7 @@ internal sealed class IscsiSession : IAsyncDisposable
         {
             int n = Math.Min(max, end - offset);
             int bytes = WriteDataOut(conn, slot, ttt, dataSN++, offset, n, offset + n == end);
-            await conn.SendLockedAsync(bytes, ct).ConfigureAwait(false);
+            conn.SendLocked(bytes);
             offset += n;
         }
     }
@@ -618,43 +726,131 @@ internal sealed class IscsiSession : IAsyncDisposable
 
     // ---- receiving ------------------------------------------------------------------------------
 
-    private async Task ReceiveLoopAsync(IscsiConnection conn)
+    // One reader at a time per connection (conn.ReaderRole). A command alone in flight is answered on
+    // its caller's own thread: the caller sends, then waits in poll(2) on the socket and reads the answer
+    // itself (WaitOnCallerThread) — the kernel wakes the one thread that needs the answer, as in a
+    // synchronous C initiator, with no hand-off between threads. Whenever commands are in flight and no
+    // caller reads (several in flight, an answer later than SynchronousWait, a TMF/NOP/logout), the
+    // connection's receive thread reads and completes the commands' awaitables. While the session is
+    // idle the receive thread reads too (target NOP-In pings, async messages, a closed connection).
+
+    /// <summary>
+    /// The caller of a command that is not yet answered reads the connection itself for up to
+    /// <see cref="IscsiInitiatorOptions.SynchronousWait"/>, if it is the only command in flight and no
+    /// one else is reading. Every PDU it
+    /// reads is dispatched as the receive thread would (other commands' continuations still run on the
+    /// thread pool). Afterwards the reading passes to the receive thread if commands remain in flight.
+    /// </summary>
+    private void WaitOnCallerThread(IscsiConnection conn, IscsiCommandSlot slot)
     {
+        // Only a command alone in flight: with several, the receive thread is the one reader (a reading
+        // caller would have to hand over to it when its own answer came, a wake-up per command).
+        int budget = (int)Math.Min(_options.SynchronousWait.TotalMilliseconds, slot.Timeout.TotalMilliseconds);
+        if (budget <= 0 || Volatile.Read(ref _inFlight) != 1
+            || Interlocked.CompareExchange(ref conn.ReaderRole, IscsiConnection.ReaderCaller, IscsiConnection.ReaderFree) != IscsiConnection.ReaderFree)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _callerReads, _callerReads + 1);
         try
         {
-            while (true)
+            // Normally one blocking recv(2) bounded by SO_RCVTIMEO (= SynchronousWait); a command whose own
+            // timeout is shorter polls for its timeout instead.
+            bool blocking = budget == conn.BlockingReceiveTimeout;
+            long deadline = Environment.TickCount64 + budget;
+            while (!slot.IsCompleted)
             {
-                IscsiPdu pdu = await conn.ReceiveAsync(_life.Token).ConfigureAwait(false);
-                Volatile.Write(ref _lastReceive, _time.GetTimestamp());
-                UpdateSequenceNumbers(pdu.Bhs);
-                switch (pdu.Opcode)
+                long left = deadline - Environment.TickCount64;
+                if (left < 0)
                 {
-                    case IscsiOpcode.DataIn:
-                        OnDataIn(conn, pdu);
-                        break;
-                    case IscsiOpcode.ScsiResponse:
-                        OnScsiResponse(conn, pdu);
-                        break;
-                    case IscsiOpcode.ReadyToTransfer:
-                        await OnR2TAsync(conn, pdu.Read<ReadyToTransferHeader>()).ConfigureAwait(false);
-                        break;
-                    case IscsiOpcode.NopIn:
-                        await OnNopInAsync(conn, pdu.Read<NopInHeader>()).ConfigureAwait(false);
-                        break;
-                    case IscsiOpcode.TaskManagementResponse:
-                        OnTaskManagementResponse(pdu.Read<TaskManagementResponseHeader>());
-                        break;
-                    case IscsiOpcode.LogoutResponse:
-                        Volatile.Read(ref _logout)?.TrySetResult(pdu.Read<LogoutResponseHeader>());
-                        break;
-                    case IscsiOpcode.AsyncMessage:
-                        OnAsyncMessage(conn, pdu.Read<AsyncMessageHeader>());
-                        break;
-                    case IscsiOpcode.Reject:
-                        OnReject(pdu);
-                        break;
-                    default:
-                        throw new IscsiProtocolException(conn.Peer, $"unexpected {IscsiOpcodeInfo.Name(pdu.Opcode)} in full feature phase");
+                    break;
+                }
+
+                IscsiPdu pdu;
+                if (blocking ? conn.TryReceiveBlocking(out pdu) : conn.TryReceive((int)left, out pdu))
+                {
+                    Dispatch(conn, pdu);
+                }
+                else if (blocking)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            ConnectionLost(conn, e);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref conn.ReaderRole, IscsiConnection.ReaderFree);
+            if (Volatile.Read(ref _inFlight) > 0)
+            {
+                ActivateReceiveThread(conn);
+            }
+        }
+    }
+
+    /// <summary>Hands the reading to the receive thread unless someone reads already (a reading caller hands over when it stops).</summary>
+    private static void ActivateReceiveThread(IscsiConnection conn)
+    {
+        if (Interlocked.CompareExchange(ref conn.ReaderRole, IscsiConnection.ReaderBackground, IscsiConnection.ReaderFree) == IscsiConnection.ReaderFree)
+        {
+            conn.ReaderWake.Set();
+        }
+    }
+
+    /// <summary>Polling slice of the receive thread, so it notices a closed connection.</summary>
+    private const int ReceiveSliceMilliseconds = 250;
+
+    /// <summary>
+    /// A dormant receive thread takes up reading on its own after this long without a caller reading
+    /// (two checks in a row): the idle session must still see target pings and a closed connection.
+    /// </summary>
+    private const int IdleReadCheckMilliseconds = 50;
+
+    private void ReceiveThread(IscsiConnection conn)
+    {
+        long seenCallerReads = -1;
+        try
+        {
+            while (!conn.IsClosed)
+            {
+                if (Volatile.Read(ref conn.ReaderRole) != IscsiConnection.ReaderBackground)
+                {
+                    bool woken = conn.ReaderWake.Wait(IdleReadCheckMilliseconds);
+                    conn.ReaderWake.Reset();
+                    if (!woken)
+                    {
+                        long reads = Volatile.Read(ref _callerReads);
+                        if (reads != seenCallerReads)
+                        {
+                            seenCallerReads = reads; // callers are reading: stay dormant
+                            continue;
+                        }
+
+                        Interlocked.CompareExchange(ref conn.ReaderRole, IscsiConnection.ReaderBackground, IscsiConnection.ReaderFree);
+                    }
+
+                    continue; // re-check the role (a wake may be stale)
+                }
+
+                if (!conn.TryReceive(ReceiveSliceMilliseconds, out IscsiPdu pdu))
+                {
+                    continue;
+                }
+
+                if (Dispatch(conn, pdu) && Volatile.Read(ref _inFlight) == 0)
+                {
+                    // Nothing left in flight: go dormant, so the next command's caller reads its own answer.
+                    // Re-check after letting go — a command sent meanwhile may have counted on this thread.
+                    Interlocked.Exchange(ref conn.ReaderRole, IscsiConnection.ReaderFree);
+                    seenCallerReads = -1;
+                    if (Volatile.Read(ref _inFlight) > 0)
+                    {
+                        Interlocked.CompareExchange(ref conn.ReaderRole, IscsiConnection.ReaderBackground, IscsiConnection.ReaderFree);
+                    }
                 }
             }
         }
@@ -663,6 +859,44 @@ internal sealed class IscsiSession : IAsyncDisposable
             ConnectionLost(conn, e);
         }
     }
+
+    /// <summary>Handles one PDU from the target; true if it ended a command (SCSI status).</summary>
+    private bool Dispatch(IscsiConnection conn, in IscsiPdu pdu)
+    {
+        Volatile.Write(ref _lastReceive, _time.GetTimestamp());
+        UpdateSequenceNumbers(pdu.Bhs);
+        switch (pdu.Opcode)
+        {
+            case IscsiOpcode.DataIn:
+                return OnDataIn(conn, pdu);
+            case IscsiOpcode.ScsiResponse:
+                OnScsiResponse(conn, pdu);
+                return true;
+            case IscsiOpcode.ReadyToTransfer:
+                OnR2T(conn, pdu.Read<ReadyToTransferHeader>());
+                return false;
+            case IscsiOpcode.NopIn:
+                OnNopIn(conn, pdu.Read<NopInHeader>());
+                return false;
+            case IscsiOpcode.TaskManagementResponse:
+                OnTaskManagementResponse(pdu.Read<TaskManagementResponseHeader>());
+                return false;
+            case IscsiOpcode.LogoutResponse:
+                Volatile.Read(ref _logout)?.TrySetResult(pdu.Read<LogoutResponseHeader>());
+                return false;
+            case IscsiOpcode.AsyncMessage:
+                OnAsyncMessage(conn, pdu.Read<AsyncMessageHeader>());
+                return false;
+            case IscsiOpcode.Reject:
+                OnReject(pdu);
+                return false;
+            default:
+                throw new IscsiProtocolException(conn.Peer, $"unexpected {IscsiOpcodeInfo.Name(pdu.Opcode)} in full feature phase");
+        }
+    }
+
+    /// <summary>A command's target side ended (status, abort, or connection gone).</summary>
+    internal void OnTargetDone() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>StatSN/ExpCmdSN/MaxCmdSN sit at offsets 24/28/32 of every target PDU (§11.2.1, §4.2.2.1).</summary>
     private void UpdateSequenceNumbers(ReadOnlySpan<byte> bhs)
@@ -719,7 +953,7 @@ internal sealed class IscsiSession : IAsyncDisposable
         return slot.IsActive && slot.Tag == tag && slot.Connection == conn ? slot : null;
     }
 
-    private void OnDataIn(IscsiConnection conn, in IscsiPdu pdu)
+    private bool OnDataIn(IscsiConnection conn, in IscsiPdu pdu)
     {
         var h = pdu.Read<DataInHeader>();
         var slot = Find(h.InitiatorTaskTag, conn)
@@ -747,7 +981,10 @@ internal sealed class IscsiSession : IAsyncDisposable
             int residual = h.Underflow ? (int)Math.Min(h.ResidualCount, (uint)slot.Data.Length) : 0;
             slot.TryComplete(new ScsiCommandResult((ScsiStatus)h.Status, 0, residual));
             slot.MarkTargetDone();
+            return true;
         }
+
+        return false;
     }
 
     private void OnScsiResponse(IscsiConnection conn, in IscsiPdu pdu)
@@ -793,8 +1030,7 @@ internal sealed class IscsiSession : IAsyncDisposable
         slot.MarkTargetDone();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask OnR2TAsync(IscsiConnection conn, ReadyToTransferHeader h)
+    private void OnR2T(IscsiConnection conn, ReadyToTransferHeader h)
     {
         var slot = Find(h.InitiatorTaskTag, conn)
             ?? throw new IscsiProtocolException(conn.Peer, $"R2T for unknown task tag 0x{h.InitiatorTaskTag:X8}");
@@ -805,10 +1041,10 @@ internal sealed class IscsiSession : IAsyncDisposable
                 $"R2T for {OpName(slot.Operation)} asks for {h.DesiredDataTransferLength} bytes at offset {h.BufferOffset} of a {slot.Data.Length}-byte buffer");
         }
 
-        await conn.LockSendAsync(_life.Token).ConfigureAwait(false);
+        conn.LockSend();
         try
         {
-            await SendDataOutLockedAsync(conn, slot, h.TargetTransferTag, (int)h.BufferOffset, (int)h.DesiredDataTransferLength, _life.Token).ConfigureAwait(false);
+            SendDataOutLocked(conn, slot, h.TargetTransferTag, (int)h.BufferOffset, (int)h.DesiredDataTransferLength);
         }
         finally
         {
@@ -816,8 +1052,7 @@ internal sealed class IscsiSession : IAsyncDisposable
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask OnNopInAsync(IscsiConnection conn, NopInHeader h)
+    private void OnNopIn(IscsiConnection conn, NopInHeader h)
     {
         if (h.InitiatorTaskTag != BasicHeaderSegment.ReservedTag)
         {
@@ -839,7 +1074,7 @@ internal sealed class IscsiSession : IAsyncDisposable
                 reply = new NopOutHeader(true, h.Lun, BasicHeaderSegment.ReservedTag, h.TargetTransferTag, _cmdSN, _expStatSN);
             }
 
-            await conn.SendAsync(reply, ReadOnlyMemory<byte>.Empty, _life.Token).ConfigureAwait(false);
+            conn.Send(reply, default);
             Interlocked.Increment(ref _targetPingsAnswered);
         }
     }
@@ -988,6 +1223,7 @@ internal sealed class IscsiSession : IAsyncDisposable
             }
 
             await conn.SendAsync(h, ReadOnlyMemory<byte>.Empty, _life.Token).ConfigureAwait(false);
+            ActivateReceiveThread(conn);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {

@@ -70,38 +70,133 @@ public sealed class IscsiPduSocketReader
     {
         while (true)
         {
-            var seq = new ReadOnlySequence<byte>(_rx, _rxStart, _rxEnd - _rxStart);
-            if (IscsiPduReader.TryRead(ref seq, Limits, out IscsiPdu pdu, out IscsiPduError error))
+            if (TryFrame(out IscsiPdu pdu))
             {
-                _rxStart = _rxEnd - (int)seq.Length;
                 return pdu;
             }
 
-            if (error.IsError)
-            {
-                throw IscsiProtocolException.Framing(Peer, error);
-            }
-
-            long need = IscsiPduReader.PeekLength(seq, Limits);
-            if (need > _rx.Length)
-            {
-                throw new IscsiProtocolException(Peer, $"PDU of {need} bytes does not fit the receive buffer of {_rx.Length}");
-            }
-
-            if (_rxStart > 0 && (_rxEnd == _rx.Length || need > _rx.Length - _rxStart))
-            {
-                Buffer.BlockCopy(_rx, _rxStart, _rx, 0, _rxEnd - _rxStart);
-                _rxEnd -= _rxStart;
-                _rxStart = 0;
-            }
-
             int n = await _socket.ReceiveAsync(_rx.AsMemory(_rxEnd), SocketFlags.None, ct).ConfigureAwait(false);
-            if (n == 0)
+            Received(n);
+        }
+    }
+
+    /// <summary>
+    /// Receives the next PDU on the calling thread: frames what is buffered, else waits in poll(2) on the
+    /// socket for up to <paramref name="timeoutMilliseconds"/> (-1: no limit) and reads what arrived with
+    /// one recv(2). No thread hop and no epoll round trip — the caller is woken by the kernel directly.
+    /// Returns false if no whole PDU arrived in time (a partial one stays buffered). Errors as
+    /// <see cref="ReceiveAsync"/>. Never call while a <see cref="ReceiveAsync"/> is pending.
+    /// </summary>
+    public bool TryReceive(int timeoutMilliseconds, out IscsiPdu pdu)
+    {
+        long deadline = timeoutMilliseconds < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMilliseconds;
+        while (!TryFrame(out pdu))
+        {
+            long left = deadline == long.MaxValue ? -1 : deadline - Environment.TickCount64;
+            if (left < 0 && deadline != long.MaxValue)
             {
-                throw new IOException($"iSCSI {Peer}: the peer closed the connection");
+                return false;
             }
 
-            _rxEnd += n;
+            // Socket.Poll takes microseconds but polls with millisecond resolution (rounds down).
+            if (!_socket.Poll(left < 0 ? -1 : (int)Math.Min(left, int.MaxValue / 1000) * 1000, SelectMode.SelectRead))
+            {
+                if (left <= 0)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            int n = _socket.Receive(_rx.AsSpan(_rxEnd), SocketFlags.None, out SocketError error);
+            if (error is SocketError.WouldBlock or SocketError.Interrupted)
+            {
+                continue;
+            }
+
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+
+            Received(n);
         }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Receives the next PDU with blocking recv(2) calls on the calling thread, each bounded by the
+    /// socket's receive timeout (<see cref="Socket.ReceiveTimeout"/>, SO_RCVTIMEO): when the answer comes
+    /// within it, a PDU costs one system call. Needs a socket that was never used asynchronously (.NET
+    /// then keeps the descriptor in blocking mode). Returns false when a wait timed out (a partial PDU
+    /// stays buffered). Errors as <see cref="ReceiveAsync"/>.
+    /// </summary>
+    public bool TryReceiveBlocking(out IscsiPdu pdu)
+    {
+        while (!TryFrame(out pdu))
+        {
+            int n = _socket.Receive(_rx.AsSpan(_rxEnd), SocketFlags.None, out SocketError error);
+            if (error is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                return false;
+            }
+
+            if (error == SocketError.Interrupted)
+            {
+                continue;
+            }
+
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+
+            Received(n);
+        }
+
+        return true;
+    }
+
+    /// <summary>Frames one PDU from the buffer, or makes room for the rest of a partial one and returns false.</summary>
+    private bool TryFrame(out IscsiPdu pdu)
+    {
+        var seq = new ReadOnlySequence<byte>(_rx, _rxStart, _rxEnd - _rxStart);
+        if (IscsiPduReader.TryRead(ref seq, Limits, out pdu, out IscsiPduError error))
+        {
+            _rxStart = _rxEnd - (int)seq.Length;
+            return true;
+        }
+
+        if (error.IsError)
+        {
+            throw IscsiProtocolException.Framing(Peer, error);
+        }
+
+        long need = IscsiPduReader.PeekLength(seq, Limits);
+        if (need > _rx.Length)
+        {
+            throw new IscsiProtocolException(Peer, $"PDU of {need} bytes does not fit the receive buffer of {_rx.Length}");
+        }
+
+        if (_rxStart > 0 && (_rxEnd == _rx.Length || need > _rx.Length - _rxStart))
+        {
+            Buffer.BlockCopy(_rx, _rxStart, _rx, 0, _rxEnd - _rxStart);
+            _rxEnd -= _rxStart;
+            _rxStart = 0;
+        }
+
+        return false;
+    }
+
+    private void Received(int n)
+    {
+        if (n == 0)
+        {
+            throw new IOException($"iSCSI {Peer}: the peer closed the connection");
+        }
+
+        _rxEnd += n;
     }
 }
