@@ -1,4 +1,5 @@
 using System.Globalization;
+using HwFence.Hal.FileSystem;
 
 namespace HwFence.Heartbeat;
 
@@ -13,7 +14,11 @@ namespace HwFence.Heartbeat;
 /// directory was wiped (re-imaged) still comes back above what its peers remember as long as its
 /// clock is roughly right; with the file intact, a clock stepped backwards cannot make it go down.
 /// Written as a decimal number to a temporary file, fsync'ed, then renamed over the old one, so a
-/// crash mid-write leaves either the old or the new value, never a torn one.
+/// crash mid-write leaves either the old or the new value, never a torn one; then the state
+/// directory itself is fsync'ed (<see cref="DirectorySync"/>), because until it is the rename may
+/// exist only in the page cache — after a power failure the node would come back with the old
+/// file and hand out an incarnation it already used. <see cref="Next(string, TimeProvider)"/>
+/// returns only after the new value is durable.
 /// </remarks>
 public static class IncarnationStore
 {
@@ -21,10 +26,26 @@ public static class IncarnationStore
     public const string FileName = "incarnation";
 
     /// <summary>Reads the last incarnation (0 if none), persists the next one and returns it.</summary>
-    public static ulong Next(string stateDirectory, TimeProvider time)
+    public static ulong Next(string stateDirectory, TimeProvider time) => Next(stateDirectory, time, DirectorySync.Flush);
+
+    /// <summary><see cref="Next(string, TimeProvider)"/> with the directory fsync as a seam (tests record the calls).</summary>
+    internal static ulong Next(string stateDirectory, TimeProvider time, Action<string> syncDirectory)
     {
-        Directory.CreateDirectory(stateDirectory);
-        string path = Path.Combine(stateDirectory, FileName);
+        string directory = Path.GetFullPath(stateDirectory);
+        // Every directory created now needs its own entry made durable in its parent, outermost first.
+        var created = new Stack<string>();
+        for (string? d = directory; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+        {
+            created.Push(d);
+        }
+
+        Directory.CreateDirectory(directory);
+        foreach (string d in created)
+        {
+            syncDirectory(Path.GetDirectoryName(d)!);
+        }
+
+        string path = Path.Combine(directory, FileName);
         ulong previous = Read(path);
         if (previous == ulong.MaxValue)
         {
@@ -34,6 +55,7 @@ public static class IncarnationStore
         ulong fromClock = (ulong)Math.Max(0, time.GetUtcNow().ToUnixTimeSeconds());
         ulong next = Math.Max(previous + 1, fromClock);
         Write(path, next);
+        syncDirectory(directory); // makes the rename durable
         return next;
     }
 

@@ -19,7 +19,7 @@ public abstract class ReopeningChannel<TResource> : IHeartbeatChannel
     private readonly SemaphoreSlim _resourceChanged = new(0);
     private readonly object _gate = new();
     private TResource? _resource;
-    private ITimer? _timer;
+    private IDisposable? _timer;
     private Thread? _receiveThread;
     private int _ticking;
     private volatile bool _disposed;
@@ -70,7 +70,9 @@ public abstract class ReopeningChannel<TResource> : IHeartbeatChannel
         TryOpen();
         _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"hwfence {Path} receive" };
         _receiveThread.Start();
-        _timer = Time.CreateTimer(static s => ((ReopeningChannel<TResource>)s!).Tick(), this, _interval, _interval);
+        _timer = ShareTimer
+            ? SharedTicker.Subscribe(Time, _interval, Tick)
+            : Time.CreateTimer(static s => ((ReopeningChannel<TResource>)s!).Tick(), this, _interval, _interval);
     }
 
     public void Dispose()
@@ -109,6 +111,12 @@ public abstract class ReopeningChannel<TResource> : IHeartbeatChannel
 
     /// <summary>Sends one heartbeat now, if the resource is open.</summary>
     private protected abstract void SendHeartbeatNow();
+
+    /// <summary>
+    /// Whether this channel's tick may share one timer with the other channels of the same interval
+    /// (<see cref="SharedTicker"/>): only when <see cref="SendHeartbeatNow"/> never blocks. Default false.
+    /// </summary>
+    private protected virtual bool ShareTimer => false;
 
     /// <summary>Called on the receive thread after a (re)open, before the first receive.</summary>
     private protected virtual void OnReopened()

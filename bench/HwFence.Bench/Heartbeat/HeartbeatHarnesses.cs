@@ -105,7 +105,7 @@ internal static class HeartbeatHarnesses
         Console.WriteLine($"heartbeat cpu{(listen ? " (peer sockets bound)" : "")}: {Paths} paths x {Peers} peers at 10 Hz for {elapsed:0.0} s: {sent} datagrams ({sent / elapsed:0} /s), {errors} send errors");
         Console.WriteLine($"  process CPU {cpu.TotalMilliseconds:0} ms = {100 * cpu.TotalSeconds / elapsed:0.000} % of one core " +
                           $"({1e6 * cpu.TotalSeconds / Math.Max(1, sent):0.0} µs CPU per datagram, whole process incl. runtime)");
-        Console.WriteLine($"  of which user mode {user.TotalMilliseconds:0} ms (our code, runtime), kernel {(cpu - user).TotalMilliseconds:0} ms (sendto and the loopback delivery)");
+        Console.WriteLine($"  of which user mode {user.TotalMilliseconds:0} ms (our code, runtime), kernel {(cpu - user).TotalMilliseconds:0} ms (sendmmsg — one per ring per tick — and the loopback delivery)");
         Console.WriteLine($"  idle baseline of this process: {idlePercent:0.000} % → net {100 * cpu.TotalSeconds / elapsed - idlePercent:0.000} % of one core");
         Console.WriteLine("  (loopback: the kernel's receive path and the ICMP port-unreachable replies run in the sender's context, so this overstates a real NIC)");
         return 0;

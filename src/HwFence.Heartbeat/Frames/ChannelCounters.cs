@@ -50,6 +50,7 @@ public sealed class ChannelCounters
     }
 
     internal void OnSent() => Interlocked.Increment(ref _sent);
+    internal void OnSent(int count) => Interlocked.Add(ref _sent, count);
     internal void OnAccepted() => Interlocked.Increment(ref _accepted);
     internal void OnSendError() => Interlocked.Increment(ref _sendErrors);
     internal void OnFramingError() => Interlocked.Increment(ref _framingErrors);

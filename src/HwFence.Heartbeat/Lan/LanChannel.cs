@@ -1,24 +1,28 @@
 using System.Net;
 using System.Net.Sockets;
+using HwFence.Hal.Net;
 using HwFence.Heartbeat.Frames;
 
 namespace HwFence.Heartbeat.Lan;
 
 /// <summary>
 /// Heartbeats (and the cluster manager's messages) over UDP on one network: a timer from the
-/// injected <see cref="TimeProvider"/> sends one heartbeat per interval to every peer (or to the
+/// injected <see cref="TimeProvider"/> (one <see cref="SharedTicker"/> for all rings of the same
+/// interval) sends one heartbeat per interval to every peer (or to the
 /// multicast group), a dedicated thread blocks in recvfrom(2) and hands each datagram to the
 /// <see cref="FrameReceiver"/>. When the socket fails (the address went away with its interface,
 /// the socket was closed under us) the path is reported unusable and the socket is re-created with
 /// a doubling backoff until the address is back (<see cref="ReopeningChannel{TResource}"/>).
-/// Steady state allocates nothing per frame: frames are encoded on the stack and sent with the
-/// <see cref="SocketAddress"/> overloads of sendto/recvfrom.
+/// Steady state allocates nothing per frame: a heartbeat carries no per-peer field (its destination
+/// node is 0, "every node"), so it is encoded and authenticated once per tick on the stack and handed
+/// to every peer in one sendmmsg(2) (<see cref="DatagramFanOut"/>; one sendto(2) per peer where
+/// sendmmsg does not exist); messages use the <see cref="SocketAddress"/> overloads of sendto/recvfrom.
 /// </summary>
 public sealed class LanChannel : ReopeningChannel<Socket>
 {
     private readonly LanChannelOptions _options;
     private readonly Dictionary<int, SocketAddress> _peerAddresses;
-    private readonly SocketAddress[] _heartbeatTargets;
+    private readonly DatagramFanOut _heartbeatTargets;
 
     // One buffer for the life of the channel; 64 KiB so an oversized datagram is read whole and
     // dropped as malformed rather than truncated into something that might parse.
@@ -30,7 +34,7 @@ public sealed class LanChannel : ReopeningChannel<Socket>
     {
         _options = options;
         _peerAddresses = options.Peers.ToDictionary(p => p.NodeId, p => p.EndPoint.Serialize());
-        _heartbeatTargets = options.MulticastGroup is { } group ? [group.Serialize()] : _peerAddresses.Values.ToArray();
+        _heartbeatTargets = new DatagramFanOut(options.MulticastGroup is { } group ? [group] : options.Peers.Select(p => p.EndPoint).ToArray());
         _from = new SocketAddress(options.LocalEndPoint.AddressFamily);
     }
 
@@ -67,12 +71,37 @@ public sealed class LanChannel : ReopeningChannel<Socket>
 
         Span<byte> frame = stackalloc byte[FrameLayout.Overhead + FrameLayout.MaxStateLength];
         int length = Sender.EncodeHeartbeat(frame);
-        foreach (SocketAddress target in _heartbeatTargets)
+        int next = 0;
+        while (next < _heartbeatTargets.Count)
         {
-            if (!SendTo(socket, frame[..length], target) && Current != socket)
+            int sent;
+            SocketError error;
+            try
             {
+                sent = _heartbeatTargets.Send(socket, frame[..length], next, out error);
+            }
+            catch (ObjectDisposedException e)
+            {
+                Counters.OnSendError();
+                Fail(socket, $"send failed: {e.Message}");
+                return;
+            }
+
+            Counters.OnSent(sent);
+            next += sent;
+            if (next == _heartbeatTargets.Count)
+            {
+                return;
+            }
+
+            Counters.OnSendError();
+            if (IsLocalFailure(error))
+            {
+                Fail(socket, $"send to {_heartbeatTargets[next]} failed: {new SocketException((int)error).Message} ({error})");
                 return; // the socket failed: no point trying the other peers
             }
+
+            next++; // this peer's route (EHOSTUNREACH, ENETUNREACH…): the detector sees its silence
         }
     }
 
@@ -80,6 +109,9 @@ public sealed class LanChannel : ReopeningChannel<Socket>
     internal void BreakSocket() => Current?.Dispose();
 
     private protected override void SendHeartbeatNow() => SendHeartbeat();
+
+    /// <summary>UDP sends do not wait for the peer: every ring of this node ticks on one <see cref="SharedTicker"/>.</summary>
+    private protected override bool ShareTimer => true;
 
     private protected override bool IsResourceFailure(Exception error) => error is SocketException or ObjectDisposedException;
 
