@@ -20,7 +20,9 @@ public class HilRunTests
         Assert.Equal("kill-host", run.GetProperty("scenario").GetString());
         Assert.True(run.GetProperty("passed").GetBoolean(), Describe());
         Assert.All(run.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("ok").GetBoolean(), Describe()));
-        Assert.Equal(6, run.GetProperty("steps").GetArrayLength());
+        Assert.Equal(7, run.GetProperty("steps").GetArrayLength());
+        // Registration case 3: the returning primary waits, paused, until the backup hands over.
+        Assert.Matches("n1 is PRIMARY and n[23] hosts it; waiting, paused", run.GetProperty("steps")[4].GetProperty("detail").GetString()!);
         var failover = Assert.Single(run.GetProperty("failovers").EnumerateArray());
         Assert.Equal(1, failover.GetProperty("failed_host").GetInt32());
         Assert.True(failover.GetProperty("total_ms").GetDouble() > 0, Describe());
