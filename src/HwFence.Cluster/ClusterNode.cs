@@ -809,6 +809,15 @@ public sealed class ClusterNode : IAsyncDisposable
     private async Task FailoverAsync(ApplicationObject app, ResourceGroupConfig group, int deadHostId, CancellationToken ct)
     {
         string dead = _scope.NameOf(deadHostId);
+
+        // Decide on one version of the record: the commit below succeeds only if no other owner
+        // changed it meanwhile (two backups that both saw HOST dead cannot both take over).
+        var basedOn = _db.VersionOf(RecordKind.Application, app.Tag);
+        if (_db.GetApplication(app.Tag)?.Host != app.Host)
+        {
+            return;
+        }
+
         Publish(ClusterEventKind.FailoverStarted, $"'{app.Tag}': host {dead} is dead; {Name} takes over", tag: app.Tag, group: group.Name, peer: dead);
         var missing = _s.ResourceProbe.FindMissing(app.Resources);
         if (missing.Count > 0)
@@ -833,7 +842,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
 
         Publish(ClusterEventKind.FenceSucceeded, $"{dead} fenced and verified ({string.Join(", ", fence.Won)})", tag: app.Tag, group: group.Name, peer: dead);
-        string? error = await _committer.CommitAsync(app with { Host = Name }, group, IsReachable, ct).ConfigureAwait(false);
+        string? error = await _committer.CommitAsync(app with { Host = Name }, group, IsReachable, ct, basedOn).ConfigureAwait(false);
         if (error is not null)
         {
             Publish(ClusterEventKind.HostCommitFailed, error, tag: app.Tag, group: group.Name);

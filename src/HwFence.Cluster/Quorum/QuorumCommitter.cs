@@ -13,7 +13,8 @@ public sealed class QuorumCommitter(Replicator replicator, ClusterDatabase datab
 {
     /// <summary>Proposes <paramref name="app"/> as the new application object; returns null on success, else why not.</summary>
     /// <param name="reachable">Owners worth asking (the detector hears them); the others count as silent without waiting for the timeout.</param>
-    public async Task<string?> CommitAsync(ApplicationObject app, ResourceGroupConfig group, Func<int, bool> reachable, CancellationToken cancellationToken = default)
+    /// <param name="basedOn">The version the caller decided on (compare-and-swap across the quorum); null commits over whatever is current.</param>
+    public async Task<string?> CommitAsync(ApplicationObject app, ResourceGroupConfig group, Func<int, bool> reachable, CancellationToken cancellationToken = default, RecordVersion? basedOn = null)
     {
         var owners = replicator.Scope.OwnersOf(group.Name);
         if (!owners.Contains(database.LocalNodeId))
@@ -22,10 +23,15 @@ public sealed class QuorumCommitter(Replicator replicator, ClusterDatabase datab
         }
 
         var current = database.VersionOf(RecordKind.Application, app.Tag);
+        if (basedOn is { } b && current != b)
+        {
+            return $"'{app.Tag}' changed (v{b} → v{current}) since this node decided to set HOST={app.Host ?? "(none)"}; not committing";
+        }
+
         long term = Math.Max(current.Term, replicator.PromisedTerm(RecordKind.Application, app.Tag)) + 1;
         var record = RecordCodec.Encode(app, new RecordVersion(term, 0, database.LocalNodeId));
         int needed = GroupQuorum.Majority(owners.Count);
-        var result = await replicator.ProposeAsync(record, owners.Where(reachable).ToList(), needed, ackTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await replicator.ProposeAsync(record, owners.Where(reachable).ToList(), needed, ackTimeout, cancellationToken, basedOn).ConfigureAwait(false);
         bool committed = result.Accepted.Count >= needed;
         if (!committed && group.Quorum == QuorumPolicy.DiskTiebreak && owners.Count == 2 && result.Refused.Count == 0 && result.Accepted.Count == 1 && tieBreaker is not null)
         {

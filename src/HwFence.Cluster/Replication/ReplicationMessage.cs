@@ -29,6 +29,12 @@ public sealed record ReplicationMessage
     public IReadOnlyList<RecordDigest>? Digests { get; init; }
     public IReadOnlyList<RecordDigest>? Need { get; init; }
     public long ProposalId { get; init; }
+
+    /// <summary>
+    /// In a Propose: the version of the record the proposer decided on (compare-and-swap). An
+    /// acceptor holding a newer version refuses: the record changed after the decision was made.
+    /// </summary>
+    public RecordVersion? BasedOn { get; init; }
     public bool Accepted { get; init; }
 
     /// <summary>In an Ack: the highest term the acceptor has promised for the key, so a refused proposer can retry above it.</summary>

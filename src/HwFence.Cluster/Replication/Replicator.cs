@@ -130,11 +130,16 @@ public sealed class Replicator : IDisposable
     /// votes first) and waits until <paramref name="needed"/> accepted, everyone answered, or the
     /// timeout. Does not apply anything: the caller commits with <see cref="Commit"/> when satisfied.
     /// </summary>
-    public async Task<ProposeResult> ProposeAsync(ClusterRecord record, IReadOnlyList<int> owners, int needed, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <param name="basedOn">
+    /// The version the proposer decided on; every acceptor (this node first) refuses when it holds
+    /// a newer one. Any two majorities share an acceptor, so two owners deciding on the same old
+    /// record (both saw HOST dead) cannot both commit: the second finds the first's commit.
+    /// </param>
+    public async Task<ProposeResult> ProposeAsync(ClusterRecord record, IReadOnlyList<int> owners, int needed, TimeSpan timeout, CancellationToken cancellationToken = default, RecordVersion? basedOn = null)
     {
         long id = Interlocked.Increment(ref _nextProposal);
         var pending = new PendingProposal(owners.Where(o => o != _self).ToList(), Math.Max(0, needed - 1));
-        var (selfOk, selfPromised, selfReason) = Accept(record);
+        var (selfOk, selfPromised, selfReason) = Accept(record, basedOn);
         if (!selfOk)
         {
             return new ProposeResult([], [_self], [], selfPromised, [$"{_scope.NameOf(_self)}: {selfReason}"]);
@@ -143,7 +148,7 @@ public sealed class Replicator : IDisposable
         _proposals[id] = pending;
         try
         {
-            var message = new ReplicationMessage { Type = ReplicationMessageType.Propose, ProposalId = id, Records = [record] }.Encode();
+            var message = new ReplicationMessage { Type = ReplicationMessageType.Propose, ProposalId = id, Records = [record], BasedOn = basedOn }.Encode();
             foreach (int peer in pending.Peers)
             {
                 _fragmenter.Send(peer, message);
@@ -185,7 +190,7 @@ public sealed class Replicator : IDisposable
         return outcome;
     }
 
-    private (bool Ok, long Promised, string? Reason) Accept(ClusterRecord record)
+    private (bool Ok, long Promised, string? Reason) Accept(ClusterRecord record, RecordVersion? basedOn = null)
     {
         lock (_gate)
         {
@@ -195,6 +200,11 @@ public sealed class Replicator : IDisposable
             if (record.Version <= current)
             {
                 return (false, Math.Max(promised, current.Term), $"holds {record.Kind}/{record.Key} at v{current}, not older than the proposed v{record.Version}");
+            }
+
+            if (basedOn is { } b && current > b)
+            {
+                return (false, Math.Max(promised, current.Term), $"holds {record.Kind}/{record.Key} at v{current}, newer than v{b} the proposal was decided on: it changed meanwhile");
             }
 
             if (record.Version.Term <= promised)
@@ -262,7 +272,7 @@ public sealed class Replicator : IDisposable
                     return;
                 }
 
-                var (ok, promised, reason) = Accept(proposed);
+                var (ok, promised, reason) = Accept(proposed, message.BasedOn);
                 _fragmenter.Send(from, new ReplicationMessage { Type = ReplicationMessageType.Ack, ProposalId = message.ProposalId, Accepted = ok, PromisedTerm = promised, Reason = reason }.Encode());
                 break;
             case ReplicationMessageType.Ack:

@@ -168,6 +168,35 @@ public sealed class ReplicationTests : IDisposable
     }
 
     [Fact]
+    public async Task ASecondBackupDecidingOnTheSameOldRecordCannotOverrideTheFirstTakeover()
+    {
+        // alpha (the host) is dead. gamma takes over: beta accepts term 1, gamma commits, but the
+        // commit does not reach beta yet. beta, which also saw alpha dead on version 0, proposes
+        // the next term. Without the base version the higher term would win and both would run the
+        // application; with it, gamma (holding the newer copy) refuses and beta cannot commit.
+        _net.Isolate(Alpha);
+        var gamma = _nodes[Gamma];
+        var beta = _nodes[Beta];
+        var decided = beta.Db.VersionOf(RecordKind.Application, "web");
+        var takeover = RecordCodec.Encode(App("web", "trio", "gamma"), new RecordVersion(1, 0, Gamma));
+        var first = await gamma.R.ProposeAsync(takeover, [Alpha, Beta, Gamma], 2, TimeSpan.FromSeconds(3), basedOn: decided);
+        Assert.Equal([Beta, Gamma], first.Accepted.Order());
+        _net.Cut(Beta, Gamma);
+        Assert.Equal(ApplyOutcome.Applied, gamma.R.Commit(takeover));
+        _net.HealAll();
+        _net.Isolate(Alpha);
+        Assert.Null(beta.Db.GetApplication("web"));
+
+        var late = RecordCodec.Encode(App("web", "trio", "beta"), new RecordVersion(2, 0, Beta));
+        var second = beta.R.ProposeAsync(late, [Alpha, Beta, Gamma], 2, TimeSpan.FromSeconds(3), basedOn: decided);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        var result = await second.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([Beta], result.Accepted);
+        Assert.Contains(result.Reasons, r => r.Contains("gamma: holds Application/web at v", StringComparison.Ordinal) && r.Contains("it changed meanwhile", StringComparison.Ordinal));
+        Assert.Equal("gamma", gamma.Db.GetApplication("web")!.Host);
+    }
+
+    [Fact]
     public async Task ProposalWaitsForSilentOwnersUntilTheTimeout()
     {
         _net.Isolate(Beta);
