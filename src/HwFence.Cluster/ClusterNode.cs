@@ -797,7 +797,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var verdict = _s.Verdicts.GetVerdict(hostId);
         if (verdict == Verdict.Dead)
         {
-            string? taker = FailoverPlanner.ChooseTakeover(app, app.Host, IsAvailableFor(app.Tag));
+            string? taker = FailoverPlanner.ChooseTakeover(app, app.Host, CandidacyFor(app.Tag, waitForSuspect: true));
             if (taker == Name)
             {
                 await FailoverAsync(app, group, hostId, ct).ConfigureAwait(false);
@@ -936,7 +936,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 if (_db.GetApplication(tag) is { } app && app.Host == Name)
                 {
                     PublishStatus();
-                    string? target = FailoverPlanner.ChooseTakeover(app, Name, IsAvailableFor(tag));
+                    string? target = FailoverPlanner.ChooseTakeover(app, Name, CandidacyFor(tag, waitForSuspect: false));
                     if (target is null)
                     {
                         Publish(ClusterEventKind.FailoverFailed, $"'{tag}': no other owner can host it (candidates {string.Join(", ", app.Candidates)} are down or lack resources); it stays down on {Name}", tag: tag);
@@ -1085,24 +1085,31 @@ public sealed class ClusterNode : IAsyncDisposable
     /// </summary>
     private Verdict QuorumVerdict(int nodeId) => _s.Verdicts.IsSilent(nodeId) ? Verdict.Dead : _s.Verdicts.GetVerdict(nodeId);
 
-    private Func<string, bool> IsAvailableFor(string tag) => node =>
+    /// <summary>
+    /// How <paramref name="node"/> stands as a takeover candidate for <paramref name="tag"/>.
+    /// With <paramref name="waitForSuspect"/> (failover of a dead host) a Suspect peer is
+    /// <see cref="Candidacy.Undecided"/>: it sees the same dead host and will take over or publish
+    /// that it cannot within its deadtime, so later backups wait for it rather than overtake it.
+    /// A handover away from this node only goes to a peer that is Alive now.
+    /// </summary>
+    private Func<string, Candidacy> CandidacyFor(string tag, bool waitForSuspect) => node =>
     {
         if (node == Name)
         {
             lock (_gate)
             {
-                return _ready && !_missing.ContainsKey(tag) && !_exhausted.ContainsKey(tag);
+                return _ready && !_missing.ContainsKey(tag) && !_exhausted.ContainsKey(tag) ? Candidacy.Available : Candidacy.Unavailable;
             }
         }
 
-        int id = _scope.IdOf(node);
-        if (_s.Verdicts.GetVerdict(id) != Verdict.Alive)
+        var verdict = _s.Verdicts.GetVerdict(_scope.IdOf(node));
+        if (verdict != Verdict.Alive)
         {
-            return false;
+            return verdict == Verdict.Suspect && waitForSuspect ? Candidacy.Undecided : Candidacy.Unavailable;
         }
 
         var status = _db.GetNodeStatus(node);
-        return status is { Ready: true } && !status.CannotHost.ContainsKey(tag);
+        return status is { Ready: true } && !status.CannotHost.ContainsKey(tag) ? Candidacy.Available : Candidacy.Unavailable;
     };
 
     private bool PrimaryWantsItBack(ApplicationObject app)
