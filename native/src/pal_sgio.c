@@ -9,6 +9,14 @@
 #include <sys/ioctl.h>
 #include <scsi/sg.h>
 
+// glibc's <scsi/sg.h> stops at SG_SCSI_RESET_HOST; the kernel's uapi header (since 3.19) adds these.
+#ifndef SG_SCSI_RESET_TARGET
+#define SG_SCSI_RESET_TARGET 4
+#endif
+#ifndef SG_SCSI_RESET_NO_ESCALATE
+#define SG_SCSI_RESET_NO_ESCALATE 0x100
+#endif
+
 int32_t HwFenceNative_GetAbiVersion(void)
 {
     return HWFENCE_NATIVE_ABI_VERSION;
@@ -112,4 +120,31 @@ int32_t HwFenceNative_GetSgVersion(intptr_t fd, int32_t* version)
 
     *version = value;
     return 0;
+}
+
+int32_t HwFenceNative_SgReset(intptr_t fd, int32_t kind)
+{
+    int value;
+    switch (kind)
+    {
+    case HwFenceSgReset_Device:
+        value = SG_SCSI_RESET_DEVICE;
+        break;
+    case HwFenceSgReset_Target:
+        value = SG_SCSI_RESET_TARGET;
+        break;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+
+    value |= SG_SCSI_RESET_NO_ESCALATE;
+
+    int rc;
+    // The sg driver returns EINTR only while waiting to start (scsi_block_when_processing_errors).
+    while ((rc = ioctl(ToFileDescriptor(fd), SG_SCSI_RESET, &value)) < 0 && errno == EINTR)
+    {
+    }
+
+    return rc < 0 ? -1 : 0;
 }

@@ -46,3 +46,18 @@ HWFENCE_EXPORT int32_t HwFenceNative_SgIo(
 // driver and the block layer (for /dev/sd*) answer it, so it doubles as an "is SG_IO-capable" probe.
 // Returns 0, or -1 with errno set (ENOTTY: not a SCSI device).
 HWFENCE_EXPORT int32_t HwFenceNative_GetSgVersion(intptr_t fd, int32_t* version);
+
+// Reset kinds: the values of HwFence.Hal.Interop.HwFenceNative.SgResetKind.
+enum
+{
+    HwFenceSgReset_Device = 1, // SG_SCSI_RESET_DEVICE: LOGICAL UNIT RESET (SAM-5 §7.7)
+    HwFenceSgReset_Target = 2, // SG_SCSI_RESET_TARGET: TARGET RESET (SAM-5 §7.9)
+};
+
+// ioctl(fd, SG_SCSI_RESET, kind | SG_SCSI_RESET_NO_ESCALATE): the mid-level's error handler sends
+// the task management function through the low-level driver (iscsi_tcp, virtio_scsi, mpt3sas...)
+// and returns when it completed. Never escalates to a bus or host reset: those would hit every
+// device on the adapter. Returns 0, or -1 with errno set (EACCES: needs CAP_SYS_ADMIN and
+// CAP_SYS_RAWIO; EIO: the driver or target refused or failed the reset; EBUSY/EAGAIN: the host is in
+// error recovery; ENODEV: device gone; EINVAL: kernel older than 3.19 without NO_ESCALATE).
+HWFENCE_EXPORT int32_t HwFenceNative_SgReset(intptr_t fd, int32_t kind);

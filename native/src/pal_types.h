@@ -8,4 +8,4 @@
 
 // Bumped whenever an exported signature or struct changes; the managed side refuses a shim whose
 // version differs (a stale native/build left over from an older checkout).
-#define HWFENCE_NATIVE_ABI_VERSION 1
+#define HWFENCE_NATIVE_ABI_VERSION 2

@@ -3,7 +3,6 @@ using HwFence.Emulator.LogicalUnits;
 using HwFence.Emulator.Nexus;
 using HwFence.Hal.Scsi;
 using HwFence.Scsi.Sense;
-using HwFence.Scsi.TaskManagement;
 
 namespace HwFence.Emulator.Loopback;
 

@@ -1,6 +1,5 @@
 using HwFence.Hal.Scsi;
 using HwFence.Scsi;
-using HwFence.Scsi.TaskManagement;
 using HwFence.Scsi.UnitAttention;
 
 namespace HwFence.Fencing.Scsi;
@@ -30,8 +29,9 @@ namespace HwFence.Fencing.Scsi;
 /// reserve; the second reset silently takes the first's reservation, which the first sees only on its
 /// next <see cref="ReassertAsync"/> (UNIT ATTENTION 29h then RESERVATION CONFLICT). Prefer SCSI-3 PR
 /// (<see cref="ScsiPrFenceDevice"/>) with more than two nodes; use this method for two-node clusters on
-/// disks without PR support. There is no SG_IO path for the reset (Linux needs the SG_SCSI_RESET ioctl,
-/// not bound): on sg/Windows devices the fence works only while the victim released the disk.</para>
+/// disks without PR support. On Linux sg/sd devices the reset goes through ioctl(SG_SCSI_RESET) (never
+/// escalated to a bus or host reset); Windows SPTI paths cannot reset, so there the fence works only
+/// while the victim released the disk.</para>
 /// </remarks>
 public sealed class Spc2ReserveFenceDevice : IFenceDevice, IAsyncDisposable
 {
@@ -215,7 +215,7 @@ public sealed class Spc2ReserveFenceDevice : IFenceDevice, IAsyncDisposable
         if (_disk.Transport is not IScsiTaskManagement)
         {
             throw new InvalidOperationException(
-                $"{Name}: transport {_disk.Transport.GetType().Name} cannot send LOGICAL UNIT RESET, so a dead holder's reservation could not be broken — use an iscsi:// or emu: address, or scsi3-pr fencing");
+                $"{Name}: transport {_disk.Transport.GetType().Name} cannot send LOGICAL UNIT RESET, so a dead holder's reservation could not be broken — use an iscsi://, sg: or emu: address, or scsi3-pr fencing");
         }
 
         var tur = await _disk.TryTestUnitReadyAsync(null, cancellationToken).ConfigureAwait(false);
@@ -238,7 +238,7 @@ public sealed class Spc2ReserveFenceDevice : IFenceDevice, IAsyncDisposable
     {
         if (_disk.Transport is not IScsiTaskManagement tmf)
         {
-            return $"RESERVATION CONFLICT and transport {_disk.Transport.GetType().Name} cannot send LOGICAL UNIT RESET to break it — use an iscsi:// or emu: address";
+            return $"RESERVATION CONFLICT and transport {_disk.Transport.GetType().Name} cannot send LOGICAL UNIT RESET to break it — use an iscsi://, sg: or emu: address";
         }
 
         try

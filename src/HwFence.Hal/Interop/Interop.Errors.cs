@@ -98,6 +98,24 @@ internal static partial class Interop
             };
         }
 
+        /// <summary>ioctl(SG_SCSI_RESET) failures: the same device errors as SG_IO, plus what a reset can add.</summary>
+        internal static ScsiTransportException ForScsiReset(int errno, string device, string reset)
+        {
+            string what = $"ioctl(SG_SCSI_RESET, {reset}) failed: {Describe(errno)}";
+            return errno switch
+            {
+                EACCES or EPERM => new ScsiTransportException(device, ScsiTransportError.PermissionDenied,
+                    $"{what} — a reset needs CAP_SYS_ADMIN and CAP_SYS_RAWIO: run hwfence as root", errno),
+                EIO => new ScsiTransportException(device, ScsiTransportError.NotSupported,
+                    $"{what} — the driver or the target did not complete the {reset} (check dmesg); it was not escalated to a bus or host reset", errno),
+                EINVAL => new ScsiTransportException(device, ScsiTransportError.NotSupported,
+                    $"{what} — this kernel does not accept a non-escalating {reset} (SG_SCSI_RESET_NO_ESCALATE needs Linux 3.19 or later)", errno),
+                EBUSY or EAGAIN => new ScsiTransportException(device, ScsiTransportError.Other,
+                    $"{what} — the host adapter is in error recovery; retry once it has finished", errno),
+                _ => ForScsi(errno, device, $"ioctl(SG_SCSI_RESET, {reset})", verifiedScsi: true),
+            };
+        }
+
         private static ScsiTransportException NotScsi(string device, string what, int errno) =>
             new(device, ScsiTransportError.NotScsiDevice,
                 $"{what} — this file does not accept SG_IO, it is not a SCSI device; use a /dev/sgN or /dev/sdX node (lsscsi -g lists them)", errno);

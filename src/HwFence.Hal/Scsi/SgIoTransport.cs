@@ -14,7 +14,7 @@ namespace HwFence.Hal.Scsi;
 /// RESERVE are allowed) plus O_CLOEXEC. Non-root callers need CAP_SYS_RAWIO for commands the block
 /// layer does not consider safe (PERSISTENT RESERVE OUT, RESERVE(6)).
 /// </remarks>
-public sealed class SgIoTransport : PassThroughTransport
+public sealed class SgIoTransport : PassThroughTransport, IScsiTaskManagement
 {
     /// <summary>sg driver 3.0 introduced sg_io_hdr (the v3 interface); anything older cannot do SG_IO.</summary>
     internal const int MinimumSgVersion = 30000;
@@ -151,6 +151,31 @@ public sealed class SgIoTransport : PassThroughTransport
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// LOGICAL UNIT RESET through ioctl(SG_SCSI_RESET, SG_SCSI_RESET_DEVICE | NO_ESCALATE): the
+    /// mid-level's error handler has the low-level driver send the function (iscsi_tcp: a Task
+    /// Management Function Request; a SAS HBA: its TMF) and waits for it. Blocks the calling thread;
+    /// never escalates to a bus or host reset, which would hit every device on the adapter.
+    /// </summary>
+    public Task LogicalUnitResetAsync(CancellationToken cancellationToken = default) =>
+        Reset(Interop.HwFenceNative.SgResetKind.Device, "LOGICAL UNIT RESET", cancellationToken);
+
+    /// <summary>TARGET RESET through ioctl(SG_SCSI_RESET, SG_SCSI_RESET_TARGET | NO_ESCALATE); see <see cref="LogicalUnitResetAsync"/>.</summary>
+    public Task TargetResetAsync(CancellationToken cancellationToken = default) =>
+        Reset(Interop.HwFenceNative.SgResetKind.Target, "TARGET RESET", cancellationToken);
+
+    private Task Reset(Interop.HwFenceNative.SgResetKind kind, string name, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Interop.HwFenceNative.SgReset(_handle, (int)kind) < 0)
+        {
+            return Task.FromException(Interop.Errors.ForScsiReset(Interop.Errors.Last, Address, name));
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>"opcode 0x5f" — the Scsi layer above knows the names; the HAL only the number.</summary>

@@ -3,7 +3,6 @@ using HwFence.Hal.Scsi;
 using HwFence.Scsi.Iscsi.Initiator;
 using HwFence.Scsi.Iscsi.Login;
 using HwFence.Scsi.Iscsi.Pdus;
-using HwFence.Scsi.TaskManagement;
 
 namespace HwFence.Scsi.Iscsi;
 

@@ -56,6 +56,34 @@ public sealed class ScsiCommandTests : IAsyncLifetime
         Assert.Equal(0, As(B, "scsi", "tur").ExitCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reset_breaks_another_nodes_reserve_and_it_sees_the_unit_attention(bool target)
+    {
+        await using var nodeA = new ScsiDevice(_disk.Connect(A));
+        await nodeA.ReserveAsync();
+        Assert.Equal(24, As(B, "scsi", "reserve").ExitCode);
+
+        var reset = target ? As(B, "scsi", "reset", "--target", "--json") : As(B, "scsi", "reset");
+        Assert.Equal(0, reset.ExitCode);
+        if (target)
+        {
+            using var doc = JsonDocument.Parse(reset.Out);
+            Assert.Equal("TARGET RESET", doc.RootElement.GetProperty("function").GetString());
+        }
+        else
+        {
+            Assert.Contains($"device {Dev}: LOGICAL UNIT RESET completed", reset.Out);
+        }
+
+        // The holder lost its reservation and is told so (29h/xx POWER ON, RESET, OR BUS DEVICE RESET).
+        var tur = await nodeA.TryTestUnitReadyAsync();
+        Assert.True(tur.IsGood, tur.ToString());
+        Assert.True(tur.UnitAttentions.HasFlag(HwFence.Scsi.UnitAttention.UnitAttentionKind.PowerOnOrReset), tur.UnitAttentions.ToString());
+        Assert.Equal(0, As(B, "scsi", "reserve").ExitCode); // 24 before the reset
+    }
+
     [Fact]
     public async Task Reservation_conflict_in_json_mode_is_an_object_with_the_exit_code()
     {
@@ -215,7 +243,7 @@ public sealed class ScsiCommandTests : IAsyncLifetime
         Assert.Contains("24 RESERVATION CONFLICT", r.Out);
         Assert.Contains("35 transport error", r.Out);
         Assert.Contains("1 usage error", r.Out);
-        foreach (var sub in new[] { "tur", "inquiry", "readcap", "reserve", "release", "pr" })
+        foreach (var sub in new[] { "tur", "inquiry", "readcap", "reserve", "release", "reset", "pr" })
         {
             Assert.Contains(sub, r.Out);
         }

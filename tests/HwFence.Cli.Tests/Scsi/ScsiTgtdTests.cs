@@ -70,6 +70,28 @@ public sealed class ScsiTgtdTests(TgtdFixture tgtd) : IClassFixture<TgtdFixture>
     }
 
     [RequiresTgtdFact]
+    public async Task Reset_by_B_breaks_As_reserve_on_a_target_we_did_not_write()
+    {
+        var target = tgtd.CreateTarget();
+        await using var nodeA = await OpenAsync(target.Address, A);
+        await nodeA.ClearUnitAttentionsAsync();
+        await nodeA.ReserveAsync();
+        Assert.Equal(24, Cli(B, target.Address, "scsi", "tur").ExitCode);
+
+        var reset = Cli(B, target.Address, "scsi", "reset");
+        Assert.Equal(0, reset.ExitCode);
+        Assert.Contains($"device {target.Address}: LOGICAL UNIT RESET completed", reset.Out);
+
+        // tgtd released RESERVE(6) with the reset: B can take the disk, and A finds it reserved.
+        Assert.Equal(0, Cli(B, target.Address, "scsi", "tur").ExitCode);
+        await using var nodeB = await OpenAsync(target.Address, B);
+        await nodeB.ClearUnitAttentionsAsync();
+        await nodeB.ReserveAsync();
+        var write = await nodeA.TryWriteAsync(0, 1, new byte[512]);
+        Assert.True(write.IsReservationConflict, write.ToString());
+    }
+
+    [RequiresTgtdFact]
     public async Task Preempt_fences_A_which_sees_unit_attention_then_reservation_conflict()
     {
         // tgtd keys registrations by I_T nexus (iSCSI session), so both nodes keep one session open;

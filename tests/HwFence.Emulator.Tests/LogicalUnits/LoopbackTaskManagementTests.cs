@@ -2,7 +2,6 @@ using HwFence.Emulator.Tests.Support;
 using HwFence.Hal.Scsi;
 using HwFence.Scsi.PersistentReservations;
 using HwFence.Scsi.Sense;
-using HwFence.Scsi.TaskManagement;
 
 namespace HwFence.Emulator.Tests.LogicalUnits;
 

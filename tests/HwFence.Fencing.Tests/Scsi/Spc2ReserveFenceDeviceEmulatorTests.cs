@@ -6,7 +6,6 @@ using HwFence.Hal.Scsi;
 using HwFence.Scsi;
 using HwFence.Scsi.Iscsi;
 using HwFence.Scsi.Iscsi.Initiator;
-using HwFence.Scsi.TaskManagement;
 
 namespace HwFence.Fencing.Tests.Scsi;
 

@@ -109,6 +109,55 @@ public class SgIoTransportTests
         }
     }
 
+    [Theory]
+    [InlineData("/dev/null", false)]
+    [InlineData("pty", true)]
+    public async Task ResetOnANonScsiDescriptorIsNotScsiDeviceNamingTheReset(string kind, bool target)
+    {
+        // The ioctl really reaches the kernel: /dev/null and a pty answer SG_SCSI_RESET with ENOTTY.
+        using PseudoTerminal pty = PseudoTerminal.Open();
+        string path = kind == "pty" ? pty.SlavePath : kind;
+        SafeDeviceHandle handle = SafeDeviceHandle.Open(path, Interop.Libc.OpenFlags.O_RDWR | Interop.Libc.OpenFlags.O_NOCTTY | Interop.Libc.OpenFlags.O_NONBLOCK, out int errno);
+        Assert.False(handle.IsInvalid, $"open {path}: errno {errno}");
+        await using SgIoTransport transport = SgIoTransport.FromHandleUnchecked(handle, path);
+        IScsiTaskManagement tmf = transport;
+
+        var ex = await Assert.ThrowsAsync<ScsiTransportException>(() => target ? tmf.TargetResetAsync() : tmf.LogicalUnitResetAsync());
+
+        Assert.Equal(ScsiTransportError.NotScsiDevice, ex.Error);
+        Assert.Equal(Interop.Errors.ENOTTY, ex.Errno);
+        Assert.Contains($"device {path}: ioctl(SG_SCSI_RESET, {(target ? "TARGET RESET" : "LOGICAL UNIT RESET")}) failed: ENOTTY", ex.Message);
+    }
+
+    [Fact]
+    public async Task ResetAfterDisposeAndWithACancelledTokenNeverReachesTheDevice()
+    {
+        SafeDeviceHandle handle = SafeDeviceHandle.Open("/dev/null", Interop.Libc.OpenFlags.O_RDWR, out _);
+        SgIoTransport transport = SgIoTransport.FromHandleUnchecked(handle, "/dev/null");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => transport.LogicalUnitResetAsync(new CancellationToken(canceled: true)));
+
+        await transport.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => transport.TargetResetAsync());
+    }
+
+    [Theory]
+    [InlineData(Interop.Errors.EACCES, ScsiTransportError.PermissionDenied, "CAP_SYS_ADMIN and CAP_SYS_RAWIO")]
+    [InlineData(Interop.Errors.EIO, ScsiTransportError.NotSupported, "did not complete the LOGICAL UNIT RESET")]
+    [InlineData(Interop.Errors.EINVAL, ScsiTransportError.NotSupported, "Linux 3.19")]
+    [InlineData(Interop.Errors.EBUSY, ScsiTransportError.Other, "error recovery")]
+    [InlineData(Interop.Errors.ENODEV, ScsiTransportError.DeviceMissing, "removed")]
+    [InlineData(Interop.Errors.ENOTTY, ScsiTransportError.NotScsiDevice, "not a SCSI device")]
+    public void ResetErrnoMapsToTransportError(int errno, ScsiTransportError expected, string remedy)
+    {
+        // NotSupported is what Spc2ReserveFenceDevice falls back from (LU reset → target reset).
+        ScsiTransportException ex = Interop.Errors.ForScsiReset(errno, "/dev/sg9", "LOGICAL UNIT RESET");
+
+        Assert.Equal(expected, ex.Error);
+        Assert.Equal(errno, ex.Errno);
+        Assert.StartsWith("device /dev/sg9: ioctl(SG_SCSI_RESET, LOGICAL UNIT RESET) failed: " + Interop.Errors.Name(errno), ex.Message);
+        Assert.Contains(remedy, ex.Message);
+    }
+
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void UnreadableNodeIsPermissionDenied()

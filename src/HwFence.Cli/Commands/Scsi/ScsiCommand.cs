@@ -28,6 +28,7 @@ internal static class ScsiCommand
         scsi.Subcommands.Add(ReadCapCommand.Create(runner));
         scsi.Subcommands.Add(ReserveReleaseCommands.CreateReserve(runner));
         scsi.Subcommands.Add(ReserveReleaseCommands.CreateRelease(runner));
+        scsi.Subcommands.Add(ResetCommand.Create(runner));
         var pr = new Command("pr",
             "SCSI-3 persistent reservations (like sg_persist). Over iscsi:// each hwfence call is its own iSCSI session, " +
             "i.e. its own I_T nexus: targets that key registrations by nexus (tgtd) forget them when the call ends; for " +

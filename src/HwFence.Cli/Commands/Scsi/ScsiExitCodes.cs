@@ -72,6 +72,7 @@ internal static class ScsiExitCodes
     {
         ScsiCommandException c => For(c.Outcome),
         ScsiTransportException { Error: ScsiTransportError.Timeout } => Timeout,
+        ScsiTransportException { Error: ScsiTransportError.NotSupported } => NotSupported, // e.g. a task management function the target refused
         ScsiTransportException => TransportError,
         ScsiResponseException or ScsiDataFormatException => MalformedResponse,
         DeviceAddressFormatException => UsageError,

@@ -8,7 +8,7 @@ internal static partial class Interop
     internal static partial class HwFenceNative
     {
         /// <summary>Must equal HWFENCE_NATIVE_ABI_VERSION in native/src/pal_types.h.</summary>
-        internal const int AbiVersion = 1;
+        internal const int AbiVersion = 2;
 
         /// <summary>
         /// Mirror of HwFenceSgIoResult (pal_sgio.h): the sg_io_hdr output fields widened to int32 so

@@ -1,13 +1,11 @@
-using HwFence.Hal.Scsi;
-
-namespace HwFence.Scsi.TaskManagement;
+namespace HwFence.Hal.Scsi;
 
 /// <summary>
 /// Task management functions (SAM-5 §7) a transport can issue besides CDBs. Optional capability of an
 /// <see cref="IScsiTransport"/>: test with <c>transport is IScsiTaskManagement</c>. The iSCSI initiator
 /// sends them as Task Management Function Requests (RFC 7143 §11.5); the emulator's loopback transport
-/// applies them to the emulated logical unit. SG_IO cannot carry them (Linux needs the SG_SCSI_RESET
-/// ioctl, not implemented).
+/// applies them to the emulated logical unit; <see cref="SgIoTransport"/> asks the Linux mid-level to
+/// send them with ioctl(SG_SCSI_RESET).
 /// </summary>
 /// <remarks>
 /// Both resets abort every task on the logical unit(s) — the other initiators' outstanding commands
