@@ -48,6 +48,30 @@ public sealed class GuestSgIoTransportTests(TwoGuestClusterFixture cluster)
     }
 
     [RequiresQemuFact]
+    public async Task Blocks_written_with_fua_by_one_guest_are_read_by_the_other()
+    {
+        // `hwfence disk init` READs the slot area (is there a header?), WRITEs header and slots with FUA
+        // and sends SYNCHRONIZE CACHE — all through our SgIoTransport. The other guest's READ through its
+        // own kernel then finds node1's header and refuses to overwrite it. LBA 100000+ is used by no other test.
+        const string Lba = "--lba 100000 --slots 4";
+        var init = await Hwfence(cluster.Node1, $"disk init sg:/dev/sg0 --cluster-id 0xc1a55 {Lba} --force");
+        Assert.True(init.ExitCode == 0, init.ToString());
+        Assert.Contains("slot area initialised for cluster 00000000000c1a55", init.Output, StringComparison.Ordinal);
+
+        var second = await Hwfence(cluster.Node2, $"disk init sg:/dev/sg0 --cluster-id 0xbeef {Lba}");
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains("already carries an HwFence slot area (cluster 00000000000c1a55, 4 slots)", second.Output, StringComparison.Ordinal);
+
+        // The same bytes through the other guest's block layer (sd, O_DIRECT) and through node1's.
+        string read = "dd if=/dev/sda bs=512 skip=100000 count=5 iflag=direct 2>/dev/null | md5sum";
+        var viaNode1 = await cluster.Node1.RunAsync(read);
+        var viaNode2 = await cluster.Node2.RunAsync(read);
+        Assert.True(viaNode1.ExitCode == 0 && viaNode2.ExitCode == 0, viaNode1 + "\n" + viaNode2);
+        Assert.Equal(viaNode1.Output.Trim(), viaNode2.Output.Trim());
+        Assert.NotEqual("a371492f16c0940507435909603efe88  -", viaNode2.Output.Trim()); // md5 of 2560 zero bytes
+    }
+
+    [RequiresQemuFact]
     public async Task Spc2_reserve_in_one_guest_conflicts_the_other_until_released()
     {
         try
@@ -71,6 +95,36 @@ public sealed class GuestSgIoTransportTests(TwoGuestClusterFixture cluster)
 
         var after = await cluster.Node2.RunAsync("sg_turs /dev/sg0");
         Assert.True(after.ExitCode == 0, after.ToString());
+    }
+
+    [RequiresQemuFact]
+    public async Task Logical_unit_reset_through_sg_completes_but_qemus_initiator_does_not_pass_it_to_the_target()
+    {
+        // ioctl(SG_SCSI_RESET, DEVICE | NO_ESCALATE) from node2 reaches the guest's virtio-scsi driver,
+        // which sends a LOGICAL UNIT RESET TMF to QEMU. QEMU resets its own emulated device (the guest
+        // gets UNIT ATTENTION 29h) but its iSCSI block driver does not forward the TMF: the target keeps
+        // node1's RESERVE(6). So an SPC-2 fence by reset cannot work through QEMU's initiator (route B) —
+        // Spc2ReserveFenceDevice verifies with TEST UNIT READY after the reset and reports the fence lost.
+        // Through the kernel's own initiator (route A) the reset reaches the target.
+        try
+        {
+            var reserve = await Hwfence(cluster.Node1, "scsi reserve sg:/dev/sg0");
+            Assert.True(reserve.ExitCode == 0, reserve.ToString());
+            var blocked = await cluster.Node2.RunAsync("sg_turs /dev/sg0");
+            Assert.True(blocked.ExitCode == 24, blocked.ToString());
+
+            var reset = await Hwfence(cluster.Node2, "scsi reset sg:/dev/sg0");
+            Assert.True(reset.ExitCode == 0, reset.ToString());
+            Assert.Contains("device /dev/sg0: LOGICAL UNIT RESET completed", reset.Output, StringComparison.Ordinal);
+
+            var after = await cluster.Node2.RunAsync("sg_turs /dev/sg0; sg_turs /dev/sg0");
+            Assert.Contains("Power on, reset, or bus device reset occurred", after.Output, StringComparison.Ordinal);
+            Assert.True(after.ExitCode == 24, after.ToString()); // the target still holds node1's reservation
+        }
+        finally
+        {
+            await Hwfence(cluster.Node1, "scsi release sg:/dev/sg0");
+        }
     }
 
     [RequiresQemuFact]
