@@ -109,6 +109,10 @@ public sealed class GuestFenceAgentTests(TwoGuestClusterFixture cluster, ITestOu
         const string key1 = "fa0a0001", key2 = "fa0a0002";
         await OnACleanDisk(async (node1, node2) =>
         {
+            // fence_scsi takes keys as bare hex: it strips leading '0's, so "0x…" reaches sg_persist as "x…" and nothing is registered.
+            await Exit(node1, $"fence_scsi -o on -n node1 -k 0x{key1} -d {Disk}", 1);
+            Assert.Empty(await RegisteredKeys(node2));
+
             // Unfencing (on, on_target): flags on node1, stonithd's stdin lines on node2.
             Timing("fence_scsi on", await Ok(node1, $"fence_scsi -o on -n node1 -k {key1} -d {Disk}"));
             await Ok(node2, Stdin("fence_scsi", Stonithd("on", "node2", key2, Disk)));
