@@ -123,6 +123,7 @@ public sealed class GuestFenceAgentTests(TwoGuestClusterFixture cluster, ITestOu
 
             var off = await Ok(node2, Stdin("fence_scsi", Stonithd("off", "node1", key1, Disk)));
             Timing("fence_scsi off", off);
+            Timing("fence_scsi metadata (start-up, no device I/O)", await Ok(node2, "fence_scsi -o metadata >/dev/null"));
 
             await WriteFails(node1);
             await AssertDisk(node2, [key2], holder: key2);
@@ -152,6 +153,7 @@ public sealed class GuestFenceAgentTests(TwoGuestClusterFixture cluster, ITestOu
 
             var off = await Ok(node1, Stdin(HwfenceAgent, Stonithd("off", "node2", key2, Disk)));
             Timing("hwfence fence-agent off", off);
+            Timing("hwfence fence-agent metadata (start-up, no device I/O)", await Ok(node1, HwfenceAgent + " -o metadata >/dev/null"));
 
             await WriteFails(node2);
             await AssertDisk(node1, [key1], holder: key1);
