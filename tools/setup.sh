@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 # iproute2/nftables: network namespaces for LAN partitions; stress-ng: benchmarks under load.
 PACKAGES=(tgt libiscsi-bin sg3-utils socat cmake gcc make iproute2 nftables stress-ng procps libgpiod2 libusb-1.0-0
   qemu-system-x86 qemu-block-extra open-iscsi busybox-static)  # last line: QEMU guests of hil/qemu (issue 8)
+# fence_scsi (fence-agents) and corosync run inside the QEMU guests over the read-only 9p root: GuestFenceAgentTests.
+PACKAGES+=(fence-agents corosync)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -14,17 +14,30 @@ public sealed record CorosyncConfig(string? ClusterName, IReadOnlyList<CorosyncN
     /// <summary>Resolves a node name, ring0 address or decimal id to a node id.</summary>
     public bool TryResolveNodeId(string nameOrId, out int nodeId)
     {
+        if (Find(nameOrId) is { } node)
+        {
+            nodeId = node.NodeId;
+            return true;
+        }
+
+        return int.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out nodeId);
+    }
+
+    /// <summary>The nodelist entry whose name or ring0 address is <paramref name="nameOrId"/>, else whose nodeid it is (decimal); null when none.</summary>
+    public CorosyncNode? Find(string nameOrId)
+    {
         foreach (var n in Nodes)
         {
             if (string.Equals(n.Name, nameOrId, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(n.Ring0Address, nameOrId, StringComparison.OrdinalIgnoreCase))
             {
-                nodeId = n.NodeId;
-                return true;
+                return n;
             }
         }
 
-        return int.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out nodeId);
+        return int.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? Nodes.FirstOrDefault(n => n.NodeId == id)
+            : null;
     }
 
     /// <summary>The node's name for a node id (for list output), or the id as text.</summary>
@@ -53,6 +66,7 @@ public sealed record CorosyncConfig(string? ClusterName, IReadOnlyList<CorosyncN
         var sections = new Stack<string>();
         string? name = null, ring0 = null;
         int? nodeId = null;
+        int position = 0;
         int lineNumber = 0;
         foreach (var raw in text.Split('\n'))
         {
@@ -91,9 +105,15 @@ public sealed record CorosyncConfig(string? ClusterName, IReadOnlyList<CorosyncN
                 }
 
                 var closed = sections.Pop();
-                if (closed == "node" && sections.Count == 1 && sections.Peek() == "nodelist" && nodeId is { } id)
+                if (closed == "node" && sections.Count == 1 && sections.Peek() == "nodelist")
                 {
-                    nodes.Add(new CorosyncNode(id, name, ring0));
+                    // corosync numbers every nodelist.node block in file order (cmap nodelist.node.<position>).
+                    if (nodeId is { } id)
+                    {
+                        nodes.Add(new CorosyncNode(id, name, ring0, position));
+                    }
+
+                    position++;
                 }
 
                 continue;
@@ -144,4 +164,5 @@ public sealed record CorosyncConfig(string? ClusterName, IReadOnlyList<CorosyncN
 }
 
 /// <summary>One corosync.conf nodelist.node entry.</summary>
-public sealed record CorosyncNode(int NodeId, string? Name, string? Ring0Address);
+/// <param name="Position">Its 0-based place among the nodelist's node blocks: the N of cmap's <c>nodelist.node.N</c>, which fence_scsi's key_value=id puts in the key.</param>
+public sealed record CorosyncNode(int NodeId, string? Name, string? Ring0Address, int Position = 0);

@@ -47,6 +47,9 @@ public sealed class FenceAgentOptions
     public TimeSpan Delay { get; private init; }
     public TimeSpan IoTimeout { get; private init; } = TimeSpan.FromSeconds(FenceAgentParameters.DefaultIoTimeoutSeconds);
 
+    /// <summary>How plug/nodename become a key (<c>key_value</c>); default <see cref="FenceAgentKeyScheme.NodeId"/>.</summary>
+    public FenceAgentKeyScheme KeyScheme { get; private init; }
+
     /// <summary>Types and checks raw values; false with a message naming the parameter.</summary>
     public static bool TryCreate(
         IReadOnlyDictionary<string, string> values,
@@ -75,6 +78,13 @@ public sealed class FenceAgentOptions
             }
 
             key = k;
+        }
+
+        var keySchemeText = Get(FenceAgentParameters.KeyValue) ?? "nodeid";
+        if (!FenceAgentKeySchemes.TryParse(keySchemeText, out var keyScheme))
+        {
+            error = $"key_value \"{keySchemeText}\": unknown — use nodeid, id (fence_scsi's default) or hash";
+            return false;
         }
 
         if (!TryParseSeconds(Get(FenceAgentParameters.Delay), FenceAgentParameters.Delay, 0, out var delay, out error)
@@ -109,6 +119,7 @@ public sealed class FenceAgentOptions
             DebugFile = Get(FenceAgentParameters.DebugFile),
             Delay = delay,
             IoTimeout = ioTimeout,
+            KeyScheme = keyScheme,
         };
         error = "";
         return true;

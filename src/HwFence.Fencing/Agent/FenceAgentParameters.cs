@@ -27,6 +27,7 @@ public static class FenceAgentParameters
     public const string StorePath = "store_path";
     public const string InitiatorName = "initiator_name";
     public const string IoTimeout = "io_timeout";
+    public const string KeyValue = "key_value";
 
     /// <summary>Where "on" stores the local key for a later "off" (fence_scsi: /var/run/cluster/fence_scsi.key).</summary>
     public const string DefaultStorePath = "/var/run/cluster/hwfence";
@@ -50,6 +51,8 @@ public static class FenceAgentParameters
             "Name or corosync node id of the node to fence. Used to derive the key; ignored when key is given."),
         new(Port, null, "port", false, null, "Deprecated alias of plug.", AliasOf: Plug),
         new(NodeName, null, "nodename", false, null, "Name of the node to fence; takes precedence over plug, as in fence_scsi."),
+        new(KeyValue, null, "key-value", false, "nodeid",
+            "Method used to derive keys from plug/nodename when key is not given: \"nodeid\" (default) the corosync nodeid; \"id\" the node's position in corosync.conf's nodelist, counted from 0 (fence_scsi's default); \"hash\" part of the MD5 of the node name (fence_scsi key_value=hash). Use the method fence_scsi used to share its disks or replace it without re-keying."),
         new(LogFile, 'f', "logfile", false, null, "Append log output to this file."),
         new(Verbose, 'v', "verbose", true, null, "Verbose mode"),
         new(DebugFile, 'D', "debug-file", false, null, "Write debug information to given file"),

@@ -10,9 +10,10 @@ namespace HwFence.Fencing.Agent;
 /// <remarks>
 /// Key resolution, as fence_scsi does it:
 /// <list type="bullet">
-/// <item>target key = <c>key</c> if given, else derived (<see cref="RegistrationKey.Derive"/>) from the cluster name
-///   (<c>cluster_name</c> or corosync.conf totem.cluster_name) and the node id of <c>nodename</c>/<c>plug</c>
-///   (a decimal id, or a name or ring0_addr looked up in corosync.conf's nodelist);</item>
+/// <item>target key = <c>key</c> if given, else derived from the cluster name (<c>cluster_name</c> or corosync.conf
+///   totem.cluster_name) and <c>nodename</c>/<c>plug</c> by the <c>key_value</c> method (<see cref="FenceAgentKeyScheme"/>):
+///   <c>nodeid</c> (default, <see cref="RegistrationKey.Derive"/> of the node id: a decimal id, or a name or ring0_addr
+///   looked up in corosync.conf's nodelist), or fence_scsi's <c>id</c> (nodelist position) and <c>hash</c>;</item>
 /// <item><c>on</c> runs on the target itself (metadata on_target="1"), registers the target key and stores it in
 ///   <c>&lt;store_path&gt;.key</c> (fence_scsi keeps /var/run/cluster/fence_scsi.key the same way);</item>
 /// <item><c>off</c> preempts with this node's own key: the stored one, else the key of <c>local_node</c>. A node
@@ -122,9 +123,7 @@ public sealed class FenceAgentRunner(
                 await using var device = await openDevices(options, ResolveLocalKeyOrPlaceholder(options, corosync, clusterName), ct);
                 foreach (var key in await device.ReadKeysAsync(ct))
                 {
-                    var plug = clusterName is not null && key.BelongsTo(clusterName) && key.TryGetNodeId(out var id)
-                        ? corosync.NameOf(id)
-                        : key.ToString();
+                    var plug = PlugOf(key, options.KeyScheme, corosync, clusterName);
                     await output.WriteLineAsync(options.Action == FenceAgentAction.List ? $"{plug},{key}" : $"{plug},{key},on");
                 }
 
@@ -212,14 +211,14 @@ public sealed class FenceAgentRunner(
             throw new FenceAgentException("nodename or key is required (plug/port, nodename or key)");
         }
 
-        return DeriveKey(options.Target, "plug", corosync, clusterName);
+        return DeriveKey(options.Target, "plug", options.KeyScheme, corosync, clusterName);
     }
 
     private RegistrationKey? ResolveLocalKey(FenceAgentOptions options, CorosyncConfig corosync, string? clusterName)
     {
         if (options.LocalNode is { } local)
         {
-            return DeriveKey(local, "local_node", corosync, clusterName);
+            return DeriveKey(local, "local_node", options.KeyScheme, corosync, clusterName);
         }
 
         var stored = readFile(options.StorePath + ".key");
@@ -237,8 +236,13 @@ public sealed class FenceAgentRunner(
     private RegistrationKey ResolveLocalKeyOrPlaceholder(FenceAgentOptions options, CorosyncConfig corosync, string? clusterName) =>
         ResolveLocalKey(options, corosync, clusterName) ?? new RegistrationKey(ulong.MaxValue);
 
-    private static RegistrationKey DeriveKey(string node, string parameter, CorosyncConfig corosync, string? clusterName)
+    private static RegistrationKey DeriveKey(string node, string parameter, FenceAgentKeyScheme scheme, CorosyncConfig corosync, string? clusterName)
     {
+        if (scheme != FenceAgentKeyScheme.NodeId)
+        {
+            return DeriveFenceScsiKey(node, parameter, scheme, corosync, clusterName);
+        }
+
         if (!corosync.TryResolveNodeId(node, out var nodeId))
         {
             throw new FenceAgentException(
@@ -253,6 +257,59 @@ public sealed class FenceAgentRunner(
         return RegistrationKey.TryDerive(clusterName, nodeId, out var key, out var error)
             ? key
             : throw new FenceAgentException($"{parameter} \"{node}\": {error}");
+    }
+
+    /// <summary>fence_scsi's key_value=id / hash keys (<see cref="FenceAgentKeyScheme"/>).</summary>
+    private static RegistrationKey DeriveFenceScsiKey(string node, string parameter, FenceAgentKeyScheme scheme, CorosyncConfig corosync, string? clusterName)
+    {
+        CorosyncNode? entry = null;
+        if (scheme == FenceAgentKeyScheme.Position && (entry = corosync.Find(node)) is null)
+        {
+            throw new FenceAgentException(
+                $"{parameter} \"{node}\": not a node of corosync.conf's nodelist — key_value=id derives the key from the node's position there; pass key, or fix corosync_conf");
+        }
+
+        if (clusterName is null)
+        {
+            throw new FenceAgentException("cluster name unknown: pass cluster_name or make totem.cluster_name readable in corosync_conf");
+        }
+
+        bool derived = entry is not null
+            ? FenceAgentKeySchemes.TryDerivePosition(clusterName, entry.Position, out var key, out var error)
+            : FenceAgentKeySchemes.TryDeriveNameHash(clusterName, node, out key, out error);
+        return derived ? key : throw new FenceAgentException($"{parameter} \"{node}\" (key_value={scheme.ToName()}): {error}");
+    }
+
+    /// <summary>The plug a registered key belongs to under <paramref name="scheme"/> (for list output), or the key itself.</summary>
+    private static string PlugOf(RegistrationKey key, FenceAgentKeyScheme scheme, CorosyncConfig corosync, string? clusterName)
+    {
+        if (clusterName is null)
+        {
+            return key.ToString();
+        }
+
+        if (scheme == FenceAgentKeyScheme.NodeId)
+        {
+            return key.BelongsTo(clusterName) && key.TryGetNodeId(out var id) ? corosync.NameOf(id) : key.ToString();
+        }
+
+        foreach (var node in corosync.Nodes)
+        {
+            if ((node.Name ?? node.Ring0Address) is not { } name)
+            {
+                continue;
+            }
+
+            bool derived = scheme == FenceAgentKeyScheme.Position
+                ? FenceAgentKeySchemes.TryDerivePosition(clusterName, node.Position, out var candidate, out _)
+                : FenceAgentKeySchemes.TryDeriveNameHash(clusterName, name, out candidate, out _);
+            if (derived && candidate == key)
+            {
+                return name;
+            }
+        }
+
+        return key.ToString();
     }
 
     private static void RequireDevices(FenceAgentOptions options)

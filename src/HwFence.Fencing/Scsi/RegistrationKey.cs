@@ -10,15 +10,17 @@ namespace HwFence.Fencing.Scsi;
 /// PERSISTENT RESERVE OUT parameter list, §6.16.3).
 /// </summary>
 /// <remarks>
-/// <para><b>Derivation</b> (<see cref="Derive"/>) — the same value fence_scsi computes with its
-/// default <c>key_value=id</c>, so HwFence and fence_scsi can serve one cluster side by side and
-/// HwFence can replace fence_scsi in a running Pacemaker cluster without re-keying any disk:</para>
+/// <para><b>Derivation</b> (<see cref="Derive"/>) — fence_scsi's <c>key_value=id</c> layout, but with the
+/// corosync node id where fence_scsi puts the node's 0-based <em>position</em> in the corosync nodelist
+/// (<c>nodelist.node.N</c>; measured in a QEMU guest with fence-agents 4.12.1 and corosync 3.1.7: nodeid 1 at
+/// position 0 gets …0000 from fence_scsi, …0001 here). <c>hwfence fence-agent key_value=id</c> derives
+/// fence_scsi's keys (Fencing.Agent.FenceAgentKeyScheme) for clusters that share disks with fence_scsi:</para>
 /// <code>
 ///  byte:   0    1    2    3    4    5    6    7
 ///        +----+----+----+----+----+----+----+----+
 ///        | 00 | 00 | 00 | 00 |  C (16)  | node id  |
 ///        +----+----+----+----+----+----+----+----+
-///  C       = the first 2 bytes of MD5(UTF-8 cluster name) (fence_scsi: the first 4 hex digits
+///  C       = the first 2 bytes of MD5(UTF-8 cluster name) (as fence_scsi: the first 4 hex digits
 ///            of the md5 hexdigest of corosync's totem.cluster_name);
 ///  node id = the node id in decimal, 4 digits, each digit one hex nibble (node 12 → 0x0012),
 ///            so 1 ≤ node id ≤ 9999.

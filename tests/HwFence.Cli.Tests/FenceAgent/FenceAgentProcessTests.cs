@@ -81,4 +81,55 @@ public sealed class FenceAgentProcessTests : IAsyncLifetime
         Assert.Equal("1", (string?)on.Attribute("automatic"));
         Assert.Contains(doc.Descendants("parameter"), p => (string?)p.Attribute("name") == "devices");
     }
+
+    /// <summary>
+    /// fence_scsi derives keys by key_value=id (its default: the node's 0-based position in corosync's nodelist,
+    /// not its nodeid) or key_value=hash (MD5 of the node name); with the same key_value the agent must derive the
+    /// same keys, or it would fence — or report fenced — the wrong node of a cluster whose disks fence_scsi keyed.
+    /// Expected values from fence_scsi's generate_key: md5("hacluster") = fb0c…, md5("node2") = 7888….
+    /// </summary>
+    [Fact]
+    public void KeyValueIdAndHashDeriveTheKeysFenceScsiDerives()
+    {
+        var conf = Path.Combine(_dir, "corosync.conf");
+        File.WriteAllText(conf, """
+            totem {
+                cluster_name: hacluster
+            }
+            nodelist {
+                node {
+                    name: node1
+                    nodeid: 1
+                }
+                node {
+                    name: node2
+                    nodeid: 2
+                }
+            }
+            """);
+        string Derived(string action, string node, string keyValue, int self) =>
+            $"action={action}\nnodename={node}\nkey_value={keyValue}\ncorosync_conf={conf}\ndevices={_address}\n" +
+            $"initiator_name=iqn.2026-01.org.hwfence:kv-node{self}\nstore_path={Path.Combine(_dir, $"kv{self}")}\n";
+        string Status(string key) => $"action=status\nkey={key}\ndevices={_address}\ninitiator_name=iqn.2026-01.org.hwfence:kv-probe\n";
+
+        var on1 = Agent(Derived("on", "node1", "id", 1));
+        Assert.True(on1.Code == 0, $"on node1 key_value=id: {on1.Code} {on1.Out} {on1.Err}");
+        Assert.Equal("0xfb0c0000", File.ReadAllText(Path.Combine(_dir, "kv1.key")).Trim());
+        Assert.Equal(0, Agent(Status("fb0c0000")).Code);
+        Assert.Equal(2, Agent(Status("fb0c0001")).Code); // what key_value=nodeid would have registered: fence_scsi's key for node2
+
+        var on2 = Agent(Derived("on", "node2", "hash", 2));
+        Assert.True(on2.Code == 0, $"on node2 key_value=hash: {on2.Code} {on2.Out} {on2.Err}");
+        Assert.Equal(0, Agent(Status("fb0c7888")).Code);
+
+        // node2 fences node1 by name under key_value=id: fence_scsi's key for node1 is the one removed.
+        var off = Agent($"action=off\nnodename=node1\nkey_value=id\ncorosync_conf={conf}\ndevices={_address}\n" +
+            $"initiator_name=iqn.2026-01.org.hwfence:kv-node2\nstore_path={Path.Combine(_dir, "kv2")}\n");
+        Assert.True(off.Code == 0, $"off node1 key_value=id: {off.Code} {off.Out} {off.Err}");
+        Assert.Equal(2, Agent(Status("fb0c0000")).Code);
+
+        var bad = Agent(Derived("status", "node1", "position", 1));
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("key_value \"position\"", bad.Err, StringComparison.Ordinal);
+    }
 }

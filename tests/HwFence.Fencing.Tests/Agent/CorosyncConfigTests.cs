@@ -56,4 +56,32 @@ public class CorosyncConfigTests
         Assert.False(CorosyncConfig.TryParse(text, out _, out var error));
         Assert.Contains(expected, error);
     }
+
+    /// <summary>cmap's nodelist.node.N — what fence_scsi's key_value=id puts in the key — counts every node block in file order.</summary>
+    [Fact]
+    public void Positions_count_node_blocks_in_file_order_from_zero()
+    {
+        const string text = """
+            nodelist {
+                node {
+                    name: gamma
+                    nodeid: 7
+                }
+                node {
+                    ring0_addr: 10.0.0.9
+                }
+                node {
+                    name: delta
+                    nodeid: 3
+                }
+            }
+            """;
+        Assert.True(CorosyncConfig.TryParse(text, out var c, out var error), error);
+        Assert.Equal(0, c.Find("gamma")!.Position);
+        Assert.Equal(2, c.Find("delta")!.Position);
+        Assert.Equal(2, c.Find("3")!.Position);
+        Assert.Null(c.Find("epsilon"));
+        Assert.True(CorosyncConfig.TryParse(Sample, out var sample, out _));
+        Assert.Equal([0, 1], sample.Nodes.Select(n => n.Position));
+    }
 }
