@@ -242,7 +242,7 @@ public sealed class GuestFenceAgentTests(TwoGuestClusterFixture cluster, ITestOu
 
     /// <summary>
     /// No key given: each agent derives it from the cluster name and the node. fence_scsi asks a real corosync
-    /// (corosync-cmapctl, corosync 3.1.7 running in node1); hwfence reads the same corosync.conf with key_value=id.
+    /// (corosync-cmapctl, corosync 3.1.7 running in node1); hwfence reads the same corosync.conf with its default key_value (id).
     /// Both must land on the same keys — md5("hacluster") = fb0c…, and fence_scsi's "id" is the nodelist
     /// position, so node1 → fb0c0000, node2 → fb0c0001 — and each must fence the node the other unfenced.
     /// </summary>
@@ -250,7 +250,7 @@ public sealed class GuestFenceAgentTests(TwoGuestClusterFixture cluster, ITestOu
     public async Task Derived_keys_agree_with_fence_scsi_under_a_real_corosync()
     {
         string hwfenceId(string action, string node, string devices) => Stdin(HwfenceAgent,
-            $"action={action}", $"port={node}", $"nodename={node}", "key_value=id", "corosync_conf=/tmp/corosync/corosync.conf", $"devices={devices}");
+            $"action={action}", $"port={node}", $"nodename={node}", "corosync_conf=/tmp/corosync/corosync.conf", $"devices={devices}");
         string fenceScsi(string action, string node) => Stdin("fence_scsi", $"action={action}", $"port={node}", $"nodename={node}", $"devices={Disk}");
         await OnACleanDisk(async (node1, node2) =>
         {
@@ -262,7 +262,7 @@ public sealed class GuestFenceAgentTests(TwoGuestClusterFixture cluster, ITestOu
                 var cmap = await Ok(node1, "corosync-cmapctl nodelist");
                 Assert.Contains("nodelist.node.0.name (str) = node1", cmap.Output, StringComparison.Ordinal);
 
-                // fence_scsi unfences node1, hwfence (key_value=id) node2; hwfence fences node1 by name.
+                // fence_scsi unfences node1, hwfence (default key_value, id) node2; hwfence fences node1 by name.
                 await Ok(node1, fenceScsi("on", "node1"));
                 await Ok(node2, hwfenceId("on", "node2", Disk));
                 await AssertDisk(node2, ["fb0c0000", "fb0c0001"], holder: "fb0c0000");

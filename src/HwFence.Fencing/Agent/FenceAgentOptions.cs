@@ -47,7 +47,7 @@ public sealed class FenceAgentOptions
     public TimeSpan Delay { get; private init; }
     public TimeSpan IoTimeout { get; private init; } = TimeSpan.FromSeconds(FenceAgentParameters.DefaultIoTimeoutSeconds);
 
-    /// <summary>How plug/nodename become a key (<c>key_value</c>); default <see cref="FenceAgentKeyScheme.NodeId"/>.</summary>
+    /// <summary>How plug/nodename become a key (<c>key_value</c>); default <see cref="FenceAgentKeyScheme.Position"/> (fence_scsi's default, so the agent replaces it without re-keying the disks).</summary>
     public FenceAgentKeyScheme KeyScheme { get; private init; }
 
     /// <summary>Types and checks raw values; false with a message naming the parameter.</summary>
@@ -80,7 +80,7 @@ public sealed class FenceAgentOptions
             key = k;
         }
 
-        var keySchemeText = Get(FenceAgentParameters.KeyValue) ?? "nodeid";
+        var keySchemeText = Get(FenceAgentParameters.KeyValue) ?? "id";
         if (!FenceAgentKeySchemes.TryParse(keySchemeText, out var keyScheme))
         {
             error = $"key_value \"{keySchemeText}\": unknown — use nodeid, id (fence_scsi's default) or hash";

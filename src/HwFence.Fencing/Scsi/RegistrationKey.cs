@@ -13,7 +13,7 @@ namespace HwFence.Fencing.Scsi;
 /// <para><b>Derivation</b> (<see cref="Derive"/>) — fence_scsi's <c>key_value=id</c> layout, but with the
 /// corosync node id where fence_scsi puts the node's 0-based <em>position</em> in the corosync nodelist
 /// (<c>nodelist.node.N</c>; measured in a QEMU guest with fence-agents 4.12.1 and corosync 3.1.7: nodeid 1 at
-/// position 0 gets …0000 from fence_scsi, …0001 here). <c>hwfence fence-agent key_value=id</c> derives
+/// position 0 gets …0000 from fence_scsi, …0001 here). <c>hwfence fence-agent</c> (default key_value=id) derives
 /// fence_scsi's keys (Fencing.Agent.FenceAgentKeyScheme) for clusters that share disks with fence_scsi:</para>
 /// <code>
 ///  byte:   0    1    2    3    4    5    6    7

@@ -48,9 +48,38 @@ public sealed class FenceAgentProcessTests : IAsyncLifetime
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private string Options(string action, int plug, int self) =>
-        $"action={action}\nplug={plug}\ndevices={_address}\ncluster_name=pcmk\nlocal_node={self}\n" +
-        $"initiator_name=iqn.2026-01.org.hwfence:fa-node{self}\nstore_path={Path.Combine(_dir, $"node{self}")}\n";
+    /// <summary>A corosync.conf of this test's own (never the machine's /etc/corosync): nodes node1 (nodeid 1) and node2 (nodeid 2).</summary>
+    private string WriteCorosyncConf(string clusterName)
+    {
+        string conf = Path.Combine(_dir, $"{clusterName}-corosync.conf");
+        File.WriteAllText(conf, $$"""
+            totem {
+                cluster_name: {{clusterName}}
+            }
+            nodelist {
+                node {
+                    name: node1
+                    nodeid: 1
+                }
+                node {
+                    name: node2
+                    nodeid: 2
+                }
+            }
+            """);
+        return conf;
+    }
+
+    /// <summary>
+    /// As stonithd passes them: node names as plug and local_node, keys derived by the default key_value=id
+    /// from this test's own corosync.conf (the corosync package writes a one-node /etc/corosync/corosync.conf).
+    /// </summary>
+    private string Options(string action, int plug, int self)
+    {
+        string conf = WriteCorosyncConf("pcmk");
+        return $"action={action}\nplug=node{plug}\ndevices={_address}\ncorosync_conf={conf}\nlocal_node=node{self}\n" +
+            $"initiator_name=iqn.2026-01.org.hwfence:fa-node{self}\nstore_path={Path.Combine(_dir, $"node{self}")}\n";
+    }
 
     [Fact]
     public void OnStatusOffStatusAsStonithdCallsIt()
@@ -91,22 +120,7 @@ public sealed class FenceAgentProcessTests : IAsyncLifetime
     [Fact]
     public void KeyValueIdAndHashDeriveTheKeysFenceScsiDerives()
     {
-        var conf = Path.Combine(_dir, "corosync.conf");
-        File.WriteAllText(conf, """
-            totem {
-                cluster_name: hacluster
-            }
-            nodelist {
-                node {
-                    name: node1
-                    nodeid: 1
-                }
-                node {
-                    name: node2
-                    nodeid: 2
-                }
-            }
-            """);
+        var conf = WriteCorosyncConf("hacluster");
         string Derived(string action, string node, string keyValue, int self) =>
             $"action={action}\nnodename={node}\nkey_value={keyValue}\ncorosync_conf={conf}\ndevices={_address}\n" +
             $"initiator_name=iqn.2026-01.org.hwfence:kv-node{self}\nstore_path={Path.Combine(_dir, $"kv{self}")}\n";

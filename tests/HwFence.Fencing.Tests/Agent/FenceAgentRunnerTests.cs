@@ -14,8 +14,15 @@ public class FenceAgentRunnerTests
     private readonly FakeTimeProvider _time = new();
     private bool _reachable = true;
 
-    private static readonly RegistrationKey Alpha = RegistrationKey.Derive("hacluster", 1);
-    private static readonly RegistrationKey Beta = RegistrationKey.Derive("hacluster", 2);
+    // key_value defaults to fence_scsi's "id": the node's position in corosync.conf's nodelist (alpha 0, beta 1).
+    private static readonly RegistrationKey Alpha = Position(0);
+    private static readonly RegistrationKey Beta = Position(1);
+
+    private static RegistrationKey Position(int position)
+    {
+        Assert.True(FenceAgentKeySchemes.TryDerivePosition("hacluster", position, out var key, out var error), error);
+        return key;
+    }
 
     private Task<int> Run(string stdin)
     {
@@ -51,6 +58,18 @@ public class FenceAgentRunnerTests
         Assert.Equal(0, await Run("action=on\nplug=alpha\ndevices=/dev/sdb\nstore_path=/run/a\n"));
         Assert.Equal(0, await Run("action=status\nplug=1\ndevices=/dev/sdb\n"));
         Assert.Contains("Status: ON", _out.ToString());
+    }
+
+    [Fact]
+    public async Task Keys_default_to_fence_scsis_id_method_and_key_value_nodeid_gives_the_daemons_keys()
+    {
+        // fence_scsi's default key for alpha (position 0) is fb0c0000: replacing fence_scsi must not re-key the disks.
+        Assert.Equal(0xfb0c0000UL, Alpha.Value);
+        Assert.Equal(0, await Run("action=on\nplug=alpha\ndevices=/dev/sdb\nstore_path=/run/a\n"));
+        Assert.Equal([Alpha.Value], _disk);
+
+        Assert.Equal(0, await Run("action=on\nplug=alpha\nkey_value=nodeid\ndevices=/dev/sdb\nstore_path=/run/n\n"));
+        Assert.Contains(RegistrationKey.Derive("hacluster", 1).Value, _disk);
     }
 
     [Fact]
@@ -109,10 +128,10 @@ public class FenceAgentRunnerTests
         _disk.Add(0x99);
         Assert.Equal(0, await Run("action=list\ndevices=/dev/sdb\n"));
         var lines = _out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["0x99,0x99", "alpha,0xfb0c0001", "beta,0xfb0c0002"], lines);
+        Assert.Equal(["0x99,0x99", "alpha,0xfb0c0000", "beta,0xfb0c0001"], lines);
         _out.GetStringBuilder().Clear();
         Assert.Equal(0, await Run("action=list-status\ndevices=/dev/sdb\n"));
-        Assert.Contains("beta,0xfb0c0002,on", _out.ToString());
+        Assert.Contains("beta,0xfb0c0001,on", _out.ToString());
     }
 
     [Fact]
@@ -132,9 +151,13 @@ public class FenceAgentRunnerTests
     public async Task Cluster_name_option_overrides_corosync_and_missing_corosync_needs_it()
     {
         _files.Clear();
-        Assert.Equal(1, await Run("action=on\nplug=1\ndevices=/dev/sdb\n"));
+        // Without corosync.conf there is no nodelist position (key_value=id, the default) ...
+        Assert.Equal(1, await Run("action=on\nplug=1\ncluster_name=mycluster\ndevices=/dev/sdb\n"));
+        Assert.Contains("plug \"1\": not a node of corosync.conf's nodelist", _log.ToString());
+        // ... and with key_value=nodeid, no cluster name.
+        Assert.Equal(1, await Run("action=on\nplug=1\nkey_value=nodeid\ndevices=/dev/sdb\n"));
         Assert.Contains("cluster name unknown", _log.ToString());
-        Assert.Equal(0, await Run("action=on\nplug=1\ncluster_name=mycluster\ndevices=/dev/sdb\nstore_path=/run/m\n"));
+        Assert.Equal(0, await Run("action=on\nplug=1\nkey_value=nodeid\ncluster_name=mycluster\ndevices=/dev/sdb\nstore_path=/run/m\n"));
         Assert.Contains(0x6c9d0001UL, _disk);
     }
 

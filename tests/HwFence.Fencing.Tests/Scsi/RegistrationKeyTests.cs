@@ -4,14 +4,15 @@ namespace HwFence.Fencing.Tests.Scsi;
 
 public class RegistrationKeyTests
 {
-    // fence_scsi (key_value=id): "%.4s%.4d" % (md5(cluster_name).hexdigest(), nodeid);
+    // fence_scsi's key_value=id layout, "%.4s%.4d" % (md5(cluster_name).hexdigest(), N), with the corosync
+    // nodeid as N (fence_scsi puts the nodelist position there; FenceAgentKeyScheme derives those keys).
     // md5("hacluster") = fb0c…, md5("mycluster") = 6c9d… (python3 hashlib).
     [Theory]
     [InlineData("hacluster", 1, "0xfb0c0001")]
     [InlineData("hacluster", 2, "0xfb0c0002")]
     [InlineData("hacluster", 12, "0xfb0c0012")]
     [InlineData("mycluster", 9999, "0x6c9d9999")]
-    public void Derive_matches_fence_scsi_and_prints_like_sg_persist(string cluster, int node, string expected)
+    public void Derive_uses_fence_scsis_layout_and_prints_like_sg_persist(string cluster, int node, string expected)
     {
         var key = RegistrationKey.Derive(cluster, node);
         Assert.Equal(expected, key.ToString());
