@@ -42,7 +42,8 @@ public sealed class QemuGuest : IAsyncDisposable
     /// <summary>Boots a guest and waits for its agent. <paramref name="iscsiUrl"/>: iscsi://host:port/iqn/lun attached via route B, or null.</summary>
     /// <remarks>Every guest also gets a serial cable: its /dev/ttyS1 (a 16550 driven by the kernel's 8250 driver)
     /// is wired to the unix socket <see cref="CablePath"/>, which <see cref="SerialCableRelay"/> joins to another guest's.</remarks>
-    public static async Task<QemuGuest> BootAsync(string name, string initiatorName, string? iscsiUrl, TimeSpan timeout)
+    /// <param name="extraArgs">More QEMU arguments, e.g. <see cref="TargetOnlyNetwork"/>.</param>
+    public static async Task<QemuGuest> BootAsync(string name, string initiatorName, string? iscsiUrl, TimeSpan timeout, IEnumerable<string>? extraArgs = null)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"hwfence-qemu-{name}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(dir);
@@ -78,6 +79,11 @@ public sealed class QemuGuest : IAsyncDisposable
             psi.ArgumentList.Add("scsi-block,drive=shared,bus=vs.0");
         }
 
+        foreach (string a in extraArgs ?? [])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
         var started = Stopwatch.StartNew();
         var qemu = Process.Start(psi) ?? throw new InvalidOperationException("qemu-system-x86_64 did not start");
         var guest = new QemuGuest(name, qemu, dir);
@@ -106,6 +112,22 @@ public sealed class QemuGuest : IAsyncDisposable
             throw new InvalidOperationException($"guest {name} did not become ready within {timeout.TotalSeconds:0} s ({e.Message}); qemu: {detail.Trim()}; console tail: {console[Math.Max(0, console.Length - 2000)..]}", e);
         }
     }
+
+    /// <summary>The address a guest on <see cref="TargetOnlyNetwork"/> reaches the host's target port at.</summary>
+    public const string TargetPortal = "10.0.2.100:3260";
+
+    /// <summary>
+    /// A user-mode NIC (the guest's eth0, 10.0.2.15, set by guest-init.sh) that reaches nothing but one host
+    /// TCP port, as <see cref="TargetPortal"/>: restrict=on cuts every other way out, guestfwd forwards that one.
+    /// The forward runs socat per guest connection (<c>cmd:</c>): the <c>tcp:</c> form is one chardev connection,
+    /// opened at boot and shared by every guest connection in turn, so the target would see a discovery
+    /// session's TCP stream carry the next session's login.
+    /// </summary>
+    public static string[] TargetOnlyNetwork(int hostPort) =>
+    [
+        "-netdev", $"user,id=lan0,restrict=on,guestfwd=tcp:{TargetPortal}-cmd:socat - TCP:127.0.0.1:{hostPort}",
+        "-device", "virtio-net-pci,netdev=lan0",
+    ];
 
     private async Task ConnectAgentAsync(string path, CancellationToken ct)
     {

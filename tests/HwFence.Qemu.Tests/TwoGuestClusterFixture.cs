@@ -1,13 +1,16 @@
 using System.Net;
 using HwFence.Emulator;
 using HwFence.Emulator.Iscsi;
+using HwFence.Testing;
 
 namespace HwFence.Qemu.Tests;
 
 /// <summary>
 /// Two guests (node1, node2) sharing one HwFence emulator disk (64 MiB, in memory, served on a loopback
 /// port by this test process) through QEMU's iSCSI initiator (route B), each with its own initiator name,
-/// so each guest is its own I_T nexus at the target. Booted once per test collection; always torn down.
+/// so each guest is its own I_T nexus at the target. Route A too: each guest's eth0 reaches only the same
+/// target, through <see cref="KernelPath"/>, as <see cref="QemuGuest.TargetPortal"/> — for the guest kernel's own
+/// initiator (open-iscsi). Booted once per test collection; always torn down.
 /// </summary>
 public sealed class TwoGuestClusterFixture : IAsyncLifetime
 {
@@ -15,6 +18,18 @@ public sealed class TwoGuestClusterFixture : IAsyncLifetime
 
     private EmulatedDisk? _disk;
     private IscsiTargetServer? _server;
+
+    /// <summary>What the emulator logged (logins, refusals, resets).</summary>
+    public MemoryEmulatorLog EmulatorLog { get; } = new();
+
+    /// <summary>
+    /// The TCP path of route A (guest kernel initiators → target): a proxy in this process that tests can cut
+    /// (a real connection loss for the kernel's iSCSI session) without touching route B.
+    /// </summary>
+    public TcpProxy KernelPath { get; private set; } = null!;
+
+    /// <summary>The emulated target's IQN.</summary>
+    public string TargetIqn => _disk!.Target.Iqn;
 
     public QemuGuest Node1 { get; private set; } = null!;
 
@@ -41,12 +56,15 @@ public sealed class TwoGuestClusterFixture : IAsyncLifetime
             return;
         }
 
-        _disk = EmulatedDisk.CreateInMemory(DiskBytes, $"qemu-{Guid.NewGuid():N}"[..13]);
-        _server = _disk.ServeIscsi(new IscsiTargetOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
+        _disk = EmulatedDisk.CreateInMemory(DiskBytes, $"qemu-{Guid.NewGuid():N}"[..13], new EmulatedTargetOptions { Log = EmulatorLog });
+        // Route A's initiators dial QemuGuest.TargetPortal (slirp forwards it here): discovery must advertise that.
+        _server = _disk.ServeIscsi(new IscsiTargetOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), AdvertisedPortal = QemuGuest.TargetPortal });
         IscsiUrl = _server.UrlFor(0);
+        KernelPath = new TcpProxy("127.0.0.1", _server.LocalEndPoint.Port);
+        var net = QemuGuest.TargetOnlyNetwork(KernelPath.Port);
         // Both guests boot side by side (an idle TCG guest costs little CPU once booted).
-        var boot1 = QemuGuest.BootAsync("node1", "iqn.2026-01.org.hwfence:node1", IscsiUrl, TimeSpan.FromSeconds(90));
-        var boot2 = QemuGuest.BootAsync("node2", "iqn.2026-01.org.hwfence:node2", IscsiUrl, TimeSpan.FromSeconds(90));
+        var boot1 = QemuGuest.BootAsync("node1", "iqn.2026-01.org.hwfence:node1", IscsiUrl, TimeSpan.FromSeconds(90), net);
+        var boot2 = QemuGuest.BootAsync("node2", "iqn.2026-01.org.hwfence:node2", IscsiUrl, TimeSpan.FromSeconds(90), net);
         try
         {
             await Task.WhenAll(boot1, boot2);
@@ -92,6 +110,11 @@ public sealed class TwoGuestClusterFixture : IAsyncLifetime
             {
                 await guest.DisposeAsync();
             }
+        }
+
+        if (KernelPath is not null)
+        {
+            await KernelPath.DisposeAsync();
         }
 
         if (_server is not null)

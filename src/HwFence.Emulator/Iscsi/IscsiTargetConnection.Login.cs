@@ -123,6 +123,10 @@ internal sealed partial class IscsiTargetConnection
                         chap ??= new ChapState();
                         chap.Received[key] = value;
                         break;
+                    case IscsiKeys.IfMarkInt or IscsiKeys.OfMarkInt:
+                        // Markers are never enabled (IFMarker/OFMarker answer No), so their intervals do not apply.
+                        answer.Add(new(key, IscsiKeys.Irrelevant));
+                        break;
                     case IscsiKeys.MaxRecvDataSegmentLength:
                         if (!_params.TryApply(key, value, declaredByPeer: true, out string? mrdsl))
                         {
@@ -268,6 +272,7 @@ internal sealed partial class IscsiTargetConnection
         IscsiKeys.MaxOutstandingR2T => "1",
         IscsiKeys.DataPduInOrder or IscsiKeys.DataSequenceInOrder => IscsiKeys.Yes,
         IscsiKeys.ErrorRecoveryLevel => "0",
+        IscsiKeys.IfMarker or IscsiKeys.OfMarker => IscsiKeys.No,
         _ => "",
     };
 

@@ -164,7 +164,7 @@ internal sealed partial class IscsiTargetConnection
                 if (value == "All" || value == _target.Iqn || (value.Length == 0 && !IsDiscovery))
                 {
                     answer.Add(new(IscsiKeys.TargetName, _target.Iqn));
-                    answer.Add(new(IscsiKeys.TargetAddress, FormatAddress(LocalEndPoint) + ",1"));
+                    answer.Add(new(IscsiKeys.TargetAddress, (_options.AdvertisedPortal ?? FormatAddress(LocalEndPoint)) + ",1"));
                 }
             }
             else

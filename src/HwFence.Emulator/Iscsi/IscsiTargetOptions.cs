@@ -44,6 +44,14 @@ public sealed class IscsiTargetOptions
     /// <summary>Time allowed for a whole login: 15 s (open-iscsi's login timeout).</summary>
     public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The portal SendTargets advertises (RFC 7143 §13.8 TargetAddress: <c>host:port</c>, IPv6 in brackets).
+    /// Default null: the address the initiator's connection arrived on — right unless a NAT or port forward sits
+    /// between them (e.g. a QEMU guest reaching 127.0.0.1 through slirp's guestfwd), where the initiator needs
+    /// the address it dialled.
+    /// </summary>
+    public string? AdvertisedPortal { get; init; }
+
     /// <summary>Optional CHAP: when set, initiators must authenticate with this user name and secret.</summary>
     public IscsiTargetChap? Chap { get; init; }
 
@@ -64,10 +72,63 @@ public sealed class IscsiTargetOptions
             throw new ArgumentOutOfRangeException(nameof(FirstBurstLength), "burst lengths must be 512..16777215 and FirstBurstLength ≤ MaxBurstLength (RFC 7143 §13.13-14)");
         }
 
+        if (AdvertisedPortal is not null && !IsPortal(AdvertisedPortal, out string? portalError))
+        {
+            throw new ArgumentException($"AdvertisedPortal '{AdvertisedPortal}': {portalError} — use host:port, e.g. 10.0.2.100:3260 or [fd00::1]:3260", nameof(AdvertisedPortal));
+        }
+
         if (CommandWindow is < 1 or > 4096)
         {
             throw new ArgumentOutOfRangeException(nameof(CommandWindow), CommandWindow, "must be 1..4096");
         }
+    }
+
+    /// <summary>host:port as TargetAddress carries it: a DNS name or IPv4 address, or an IPv6 address in brackets; port 1–65535.</summary>
+    internal static bool IsPortal(string text, out string? error)
+    {
+        error = null;
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+        {
+            error = "no port";
+            return false;
+        }
+
+        if (!ushort.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ushort port) || port == 0)
+        {
+            error = $"port '{text[(colon + 1)..]}' is not 1–65535";
+            return false;
+        }
+
+        string host = text[..colon];
+        if (host.StartsWith('['))
+        {
+            if (!host.EndsWith(']') || !IPAddress.TryParse(host[1..^1], out var v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                error = $"'{host}' is not a bracketed IPv6 address";
+                return false;
+            }
+
+            return true;
+        }
+
+        if (host.Contains(':'))
+        {
+            error = "an IPv6 address needs brackets";
+            return false;
+        }
+
+        // RFC 7143 §13.8: a domain name or an IPv4 address; no spaces, commas (the ",TPGT" separator) or control characters.
+        foreach (char c in host)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))
+            {
+                error = $"host '{host}' has a character ('{c}') that is not allowed in a host name or IPv4 address";
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 

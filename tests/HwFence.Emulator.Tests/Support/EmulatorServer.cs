@@ -31,6 +31,7 @@ internal sealed class EmulatorServer : IAsyncDisposable
             NopInInterval = o.NopInInterval,
             NopInTimeout = o.NopInTimeout,
             Chap = o.Chap,
+            AdvertisedPortal = o.AdvertisedPortal,
         });
     }
 

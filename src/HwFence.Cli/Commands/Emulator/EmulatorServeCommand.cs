@@ -9,7 +9,7 @@ namespace HwFence.Cli.Commands.Emulator;
 
 /// <summary>
 /// <c>hwfence emulator serve --backing FILE --size 256M [--listen 127.0.0.1:3260] [--iqn IQN] [--luns N]
-/// [--allow-remote] [--control PATH]</c>: serves the disk until SIGINT/SIGTERM, printing each LUN's
+/// [--allow-remote] [--control PATH] [--advertise HOST:PORT]</c>: serves the disk until SIGINT/SIGTERM, printing each LUN's
 /// iscsi:// address and the control socket, and logging logins, logouts, reservation changes and faults.
 /// </summary>
 internal static class EmulatorServeCommand
@@ -23,9 +23,10 @@ internal static class EmulatorServeCommand
         var luns = new Option<int>("--luns") { Description = "Number of LUNs, 1-256 (default 1)", DefaultValueFactory = _ => 1 };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a non-loopback --listen address (the emulator has no access control)" };
         var control = new Option<string?>("--control") { Description = "Control socket path for `hwfence emulator fault` (default $XDG_RUNTIME_DIR or /tmp, hwfence-emulator-<pid>.sock)" };
+        var advertise = new Option<string?>("--advertise") { Description = "host:port that discovery (SendTargets) advertises, for initiators behind a NAT or port forward (default: the address each connection arrived on)" };
 
         var command = new Command("serve", "Serve an emulated shared disk over iSCSI until SIGINT/SIGTERM.");
-        foreach (var o in new Option[] { backing, size, listen, iqn, luns, allowRemote, control })
+        foreach (var o in new Option[] { backing, size, listen, iqn, luns, allowRemote, control, advertise })
         {
             command.Options.Add(o);
         }
@@ -44,13 +45,24 @@ internal static class EmulatorServeCommand
                 return 2;
             }
 
-            return Serve(parse.GetValue(backing)!, bytes, endpoint, parse.GetValue(iqn), parse.GetValue(luns), parse.GetValue(allowRemote),
+            var targetOptions = new IscsiTargetOptions { Listen = endpoint, AllowRemote = parse.GetValue(allowRemote), AdvertisedPortal = parse.GetValue(advertise) };
+            try
+            {
+                targetOptions.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"hwfence emulator serve: {(e.ParamName == nameof(IscsiTargetOptions.AdvertisedPortal) ? "--advertise" : "--listen")}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}");
+                return 2;
+            }
+
+            return Serve(parse.GetValue(backing)!, bytes, targetOptions, parse.GetValue(iqn), parse.GetValue(luns),
                 parse.GetValue(control) ?? EmulatorControlServer.DefaultPath(), output, error);
         });
         return command;
     }
 
-    private static int Serve(string backing, long bytes, IPEndPoint endpoint, string? iqn, int luns, bool allowRemote, string controlPath,
+    private static int Serve(string backing, long bytes, IscsiTargetOptions targetOptions, string? iqn, int luns, string controlPath,
         TextWriter output, TextWriter error)
     {
         var log = new TextWriterEmulatorLog(output);
@@ -69,7 +81,7 @@ internal static class EmulatorServeCommand
         EmulatorControlServer? controlServer = null;
         try
         {
-            server = disk.ServeIscsi(new IscsiTargetOptions { Listen = endpoint, AllowRemote = allowRemote });
+            server = disk.ServeIscsi(targetOptions);
             controlServer = EmulatorControlServer.Start(disk.Target, controlPath);
             output.WriteLine($"hwfence emulator: {Path.GetFullPath(backing)} ({bytes} bytes) as {disk.Target.Iqn}");
             for (int lun = 0; lun < luns; lun++)

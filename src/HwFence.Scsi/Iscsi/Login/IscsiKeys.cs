@@ -46,6 +46,13 @@ public static class IscsiKeys
     public const string DataPduInOrder = "DataPDUInOrder";
     public const string DataSequenceInOrder = "DataSequenceInOrder";
     public const string ErrorRecoveryLevel = "ErrorRecoveryLevel";
+
+    // RFC 3720 §12.17–12.20 markers, dropped from RFC 7143 (§13.25 lists them as obsoleted). open-iscsi still offers
+    // IFMarker=No and OFMarker=No and fails the login on NotUnderstood, so a target answers No (as tgtd and LIO do).
+    public const string IfMarker = "IFMarker";
+    public const string OfMarker = "OFMarker";
+    public const string IfMarkInt = "IFMarkInt";
+    public const string OfMarkInt = "OFMarkInt";
     public const string ChapAlgorithm = "CHAP_A";
     public const string ChapIdentifier = "CHAP_I";
     public const string ChapChallenge = "CHAP_C";
@@ -87,6 +94,8 @@ public static class IscsiKeys
         new(DataPduInOrder, IscsiKeyKind.BooleanOr),                      // §13.18
         new(DataSequenceInOrder, IscsiKeyKind.BooleanOr),                 // §13.19
         new(ErrorRecoveryLevel, IscsiKeyKind.NumericMin, 0, 2),           // §13.20
+        new(IfMarker, IscsiKeyKind.BooleanAnd),                           // RFC 3720 §12.17
+        new(OfMarker, IscsiKeyKind.BooleanAnd),                           // RFC 3720 §12.18
     }.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
     /// <summary>The definition of <paramref name="name"/>, if it is a key this implementation negotiates.</summary>
