@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return Cluster.ConfigCommand.Create();
         yield return Heartbeat.KeyCommand.Create();
         yield return Heartbeat.DiskCommand.Create();
+        yield return Heartbeat.HeartbeatCommand.Create();
         yield return HwFence.Cli.Demo.DemoAppCommand.Create();
         yield return FenceAgent.FenceAgentCommand.Create();
         yield return HwFence.Cli.Hil.HilCommand.Create();

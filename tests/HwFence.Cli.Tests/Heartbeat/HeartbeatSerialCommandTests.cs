@@ -1,0 +1,118 @@
+using System.Text.Json;
+using HwFence.Cli.Tests.Demo;
+using HwFence.Hal.Serial;
+using HwFence.Heartbeat.Security;
+
+namespace HwFence.Cli.Tests.Heartbeat;
+
+/// <summary>
+/// <c>hwfence heartbeat serial</c> as two real processes at the two ends of a pseudo-terminal null-modem cable
+/// (<see cref="NullModemCable"/>): they hear each other, a cut cable takes the path Down and reconnecting brings
+/// it Up; a peer with another key is dropped as a bad tag; a readable key file and bad arguments are refused.
+/// </summary>
+public sealed class HeartbeatSerialCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("hwfence-hb-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Key(string name)
+    {
+        string path = Path.Combine(_dir, name);
+        ClusterKey.Generate(path);
+        return path;
+    }
+
+    private static Task<HwFenceProcess.Result> End(string tty, string key, int node, int peer, double seconds) =>
+        Task.Run(() => HwFenceProcess.Run(TimeSpan.FromSeconds(seconds + 60), "heartbeat", "serial", "--device", tty, "--key", key,
+            "--cluster-id", "7", "--node-id", node.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--peer-id", peer.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--duration", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json"));
+
+    private static List<JsonElement> Lines(HwFenceProcess.Result r) =>
+        r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    private static IEnumerable<string> PathStates(List<JsonElement> lines) =>
+        lines.Where(l => l.GetProperty("event").GetString() == "path").Select(l => l.GetProperty("to").GetString()!);
+
+    private static JsonElement Counters(List<JsonElement> lines) => lines.Single(l => l.GetProperty("event").GetString() == "end").GetProperty("counters");
+
+    [Fact]
+    public async Task Both_ends_hear_each_other_and_a_cut_cable_goes_down_then_up_again()
+    {
+        using var cable = NullModemCable.Create();
+        string key = Key("authkey");
+        var a = End(cable.PathA, key, 1, 2, 14);
+        var b = End(cable.PathB, key, 2, 1, 14);
+
+        // Both ends are sending once bytes cross both ways; then give the paths a moment to come Up.
+        Assert.True(cable.WaitForCounters(c => c.ForwardedAToB > 200 && c.ForwardedBToA > 200, TimeSpan.FromSeconds(30)), "the two ends never both sent");
+        await Task.Delay(1500);
+        cable.Cut();
+        await Task.Delay(2500); // > deadtime 600 ms
+        cable.Reconnect();
+
+        foreach (var (end, peer) in new[] { (await a, 2), (await b, 1) })
+        {
+            Assert.True(end.ExitCode == 0, $"exit {end.ExitCode}: {end.Out}\n{end.Error}");
+            var lines = Lines(end);
+            var states = string.Join(" ", PathStates(lines));
+            Assert.Matches("Up.*Down.*Up$", states);
+            var frames = lines.Where(l => l.GetProperty("event").GetString() == "frame").Select(l => l.GetProperty("sequence").GetUInt64()).ToList();
+            Assert.All(frames, _ => Assert.Equal(peer, lines.First(l => l.GetProperty("event").GetString() == "frame").GetProperty("peer").GetInt32()));
+            Assert.Equal(frames.OrderBy(s => s), frames); // strictly in order, nothing replayed
+            Assert.Equal(frames.Count, frames.Distinct().Count());
+            var counters = Counters(lines);
+            Assert.Equal(0, counters.GetProperty("drop-bad-tag").GetInt64());
+            Assert.Equal(0, counters.GetProperty("drop-replay").GetInt64());
+            Assert.Equal(frames.Count, counters.GetProperty("accepted").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task A_peer_with_another_key_is_dropped_as_a_bad_tag_and_the_path_never_comes_up()
+    {
+        using var cable = NullModemCable.Create();
+        var a = End(cable.PathA, Key("ours"), 1, 2, 5);
+        var b = End(cable.PathB, Key("theirs"), 2, 1, 5);
+        var ours = await a;
+        await b;
+
+        Assert.True(ours.ExitCode == 1, $"exit {ours.ExitCode}: {ours.Out}\n{ours.Error}");
+        var lines = Lines(ours);
+        Assert.DoesNotContain("Up", PathStates(lines));
+        Assert.DoesNotContain(lines, l => l.GetProperty("event").GetString() == "frame");
+        Assert.True(Counters(lines).GetProperty("drop-bad-tag").GetInt64() > 10, Counters(lines).ToString());
+        Assert.Equal("Down", lines.Single(l => l.GetProperty("event").GetString() == "end").GetProperty("path").GetString());
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_key_file_readable_by_others_and_bad_arguments_are_refused()
+    {
+        using var pty = PseudoTerminal.Open();
+        string key = Key("loose");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var loose = HwFenceProcess.Run(TimeSpan.FromSeconds(60), "heartbeat", "serial", "--device", pty.SlavePath, "--key", key,
+            "--cluster-id", "7", "--node-id", "1", "--peer-id", "2", "--duration", "1");
+        Assert.Equal(1, loose.ExitCode);
+        Assert.Contains(key, loose.Error, StringComparison.Ordinal);
+        Assert.Contains("chmod 600", loose.Error, StringComparison.Ordinal);
+
+        var same = HwFenceProcess.Run(TimeSpan.FromSeconds(60), "heartbeat", "serial", "--device", pty.SlavePath, "--key", key,
+            "--cluster-id", "7", "--node-id", "1", "--peer-id", "1");
+        Assert.Equal(2, same.ExitCode);
+        Assert.Contains("--peer-id must differ from --node-id", same.Error, StringComparison.Ordinal);
+
+        var baud = HwFenceProcess.Run(TimeSpan.FromSeconds(60), "heartbeat", "serial", "--device", pty.SlavePath, "--key", key,
+            "--cluster-id", "7", "--node-id", "1", "--peer-id", "2", "--baud", "300");
+        Assert.Equal(2, baud.ExitCode);
+        Assert.Contains("baud rate 300 must be 9600–921600", baud.Error, StringComparison.Ordinal);
+
+        // 19200 baud cannot carry the largest frame every 100 ms (the default interval): refused with the remedy.
+        var slow = HwFenceProcess.Run(TimeSpan.FromSeconds(60), "heartbeat", "serial", "--device", pty.SlavePath, "--key", key,
+            "--cluster-id", "7", "--node-id", "1", "--peer-id", "2", "--baud", "19200");
+        Assert.Equal(2, slow.ExitCode);
+        Assert.Contains("raise the baud rate or the interval", slow.Error, StringComparison.Ordinal);
+    }
+}
