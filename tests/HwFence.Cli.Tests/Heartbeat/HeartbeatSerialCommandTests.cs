@@ -27,7 +27,8 @@ public sealed class HeartbeatSerialCommandTests : IDisposable
         Task.Run(() => HwFenceProcess.Run(TimeSpan.FromSeconds(seconds + 60), "heartbeat", "serial", "--device", tty, "--key", key,
             "--cluster-id", "7", "--node-id", node.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--peer-id", peer.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--duration", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json"));
+            "--duration", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json",
+            "--interval", "100", "--warntime", "300", "--deadtime", "600")); // the demo's timings: a cut shows within a second
 
     private static List<JsonElement> Lines(HwFenceProcess.Result r) =>
         r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -109,9 +110,9 @@ public sealed class HeartbeatSerialCommandTests : IDisposable
         Assert.Equal(2, baud.ExitCode);
         Assert.Contains("baud rate 300 must be 9600–921600", baud.Error, StringComparison.Ordinal);
 
-        // 19200 baud cannot carry the largest frame every 100 ms (the default interval): refused with the remedy.
+        // 19200 baud cannot carry the largest frame every 100 ms (fine at the default 1 s): refused with the remedy.
         var slow = HwFenceProcess.Run(TimeSpan.FromSeconds(60), "heartbeat", "serial", "--device", pty.SlavePath, "--key", key,
-            "--cluster-id", "7", "--node-id", "1", "--peer-id", "2", "--baud", "19200");
+            "--cluster-id", "7", "--node-id", "1", "--peer-id", "2", "--baud", "19200", "--interval", "100");
         Assert.Equal(2, slow.ExitCode);
         Assert.Contains("raise the baud rate or the interval", slow.Error, StringComparison.Ordinal);
     }

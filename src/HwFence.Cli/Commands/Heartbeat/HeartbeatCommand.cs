@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using HwFence.Cluster.Configuration;
 using HwFence.Detection;
 using HwFence.Hal.Serial;
 using HwFence.Heartbeat;
@@ -39,10 +40,11 @@ internal static class HeartbeatCommand
         var nodeId = new Option<int>("--node-id") { Description = "This end's node id, 1–65535", Required = true };
         var peerId = new Option<int>("--peer-id") { Description = "The node id at the other end of the cable", Required = true };
         var baud = new Option<int>("--baud") { Description = "Line rate, 9600–921600 (8N1, no flow control)", DefaultValueFactory = _ => 115200 };
-        var timings = new DetectorOptions().Serial;
-        var interval = new Option<int>("--interval") { Description = $"Send interval in ms (default {timings.Interval.TotalMilliseconds:0}, the daemon's)", DefaultValueFactory = _ => (int)timings.Interval.TotalMilliseconds };
-        var warntime = new Option<int>("--warntime") { Description = $"Silence in ms before the path is Late (default {timings.Warntime.TotalMilliseconds:0})", DefaultValueFactory = _ => (int)timings.Warntime.TotalMilliseconds };
-        var deadtime = new Option<int>("--deadtime") { Description = $"Silence in ms before the path is Down (default {timings.Deadtime.TotalMilliseconds:0})", DefaultValueFactory = _ => (int)timings.Deadtime.TotalMilliseconds };
+        // Defaults: cluster.yaml's timings (keepalive, warntime, deadtime), which the node daemon uses on every path.
+        var timings = new TimingsOptions();
+        var interval = new Option<int>("--interval") { Description = $"Send interval in ms (cluster.yaml keepalive; default {timings.Keepalive.TotalMilliseconds:0})", DefaultValueFactory = _ => (int)timings.Keepalive.TotalMilliseconds };
+        var warntime = new Option<int>("--warntime") { Description = $"Silence in ms before the path is Late (cluster.yaml warntime; default {timings.Warntime.TotalMilliseconds:0})", DefaultValueFactory = _ => (int)timings.Warntime.TotalMilliseconds };
+        var deadtime = new Option<int>("--deadtime") { Description = $"Silence in ms before the path is Down, also before a never-heard peer is Down after twice it (cluster.yaml deadtime; default {timings.Deadtime.TotalMilliseconds:0})", DefaultValueFactory = _ => (int)timings.Deadtime.TotalMilliseconds };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (default 0: until Ctrl+C or SIGTERM)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "One JSON object per line (frame, path, counters) instead of text" };
         foreach (Option o in new Option[] { device, key, clusterId, nodeId, peerId, baud, interval, warntime, deadtime, duration, json })
