@@ -30,6 +30,9 @@ public sealed class QemuGuest : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>QEMU has exited (the guest was crashed with <see cref="Crash"/> or died).</summary>
+    public bool HasExited => _qemu.HasExited;
+
     /// <summary>The unix socket behind the guest's /dev/ttyS1 (QEMU is the server).</summary>
     public string CablePath => Path.Combine(_dir, "cable.sock");
 
@@ -43,7 +46,8 @@ public sealed class QemuGuest : IAsyncDisposable
     /// <remarks>Every guest also gets a serial cable: its /dev/ttyS1 (a 16550 driven by the kernel's 8250 driver)
     /// is wired to the unix socket <see cref="CablePath"/>, which <see cref="SerialCableRelay"/> joins to another guest's.</remarks>
     /// <param name="extraArgs">More QEMU arguments, e.g. <see cref="TargetOnlyNetwork"/>.</param>
-    public static async Task<QemuGuest> BootAsync(string name, string initiatorName, string? iscsiUrl, TimeSpan timeout, IEnumerable<string>? extraArgs = null)
+    /// <param name="kernelArgs">More kernel command-line words for guest-init.sh, e.g. <c>hwfence.ip=192.168.77.1</c> (eth1's address).</param>
+    public static async Task<QemuGuest> BootAsync(string name, string initiatorName, string? iscsiUrl, TimeSpan timeout, IEnumerable<string>? extraArgs = null, string? kernelArgs = null)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"hwfence-qemu-{name}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(dir);
@@ -53,7 +57,7 @@ public sealed class QemuGuest : IAsyncDisposable
         {
             "-machine", "q35", "-accel", "tcg", "-m", "512", "-smp", "1", "-nographic", "-no-reboot", "-nodefaults",
             "-kernel", QemuAvailability.Kernel, "-initrd", QemuAvailability.Initrd,
-            "-append", $"console=ttyS0 quiet panic=-1 hwfence.name={name} hwfence.iqn={initiatorName}",
+            "-append", $"console=ttyS0 quiet panic=-1 hwfence.name={name} hwfence.iqn={initiatorName} {kernelArgs}".TrimEnd(),
             "-serial", $"file:{Path.Combine(dir, "console.log")}",
             "-monitor", $"unix:{Path.Combine(dir, "monitor.sock")},server=on,wait=off",
             // multidevs=remap: the host root spans several devices (/proc, /tmp…); without it inode numbers collide and mounts break.

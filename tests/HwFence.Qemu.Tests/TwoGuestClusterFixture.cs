@@ -44,7 +44,10 @@ public sealed class TwoGuestClusterFixture : IAsyncLifetime
     public EmulatedTarget Target => _disk!.Target;
 
     /// <summary>`dotnet &lt;path&gt;/hwfence.dll` as the guest sees it (host /tmp is at /mnt in the guest).</summary>
-    public string Hwfence { get; } = "dotnet " + GuestPath(Path.Combine(AppContext.BaseDirectory, "hwfence.dll"));
+    public string Hwfence => GuestHwfence;
+
+    /// <summary>`dotnet &lt;path&gt;/hwfence.dll` as every guest sees it.</summary>
+    public static string GuestHwfence { get; } = "dotnet " + GuestPath(Path.Combine(AppContext.BaseDirectory, "hwfence.dll"));
 
     public static string GuestPath(string hostPath) =>
         hostPath.StartsWith("/tmp/", StringComparison.Ordinal) ? "/mnt/" + hostPath["/tmp/".Length..] : hostPath;

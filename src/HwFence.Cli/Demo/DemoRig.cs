@@ -23,7 +23,7 @@ internal sealed class DemoRig : IAsyncDisposable
     public const long DiskBytes = 64L << 20;
 
     private readonly List<NullModemCable> _cables = new();
-    private readonly StreamWriter _faults;
+    private readonly RigFaultLog _faults;
     private EmulatedDisk? _disk;
     private IscsiTargetServer? _server;
 
@@ -35,7 +35,7 @@ internal sealed class DemoRig : IAsyncDisposable
         WorkDir = workDir;
         Keep = keep;
         NodeCount = nodeCount;
-        _faults = new StreamWriter(Path.Combine(workDir, "rig-faults.jsonl")) { AutoFlush = true };
+        _faults = new RigFaultLog(Path.Combine(workDir, RigFaultLog.FileName));
     }
 
     public string WorkDir { get; }
@@ -206,24 +206,11 @@ internal sealed class DemoRig : IAsyncDisposable
     }
 
     /// <summary>Records what the rig did to a node (or saw happen to it), for the independent checker.</summary>
-    public void RecordFault(int node, string fault, DateTimeOffset at)
-    {
-        lock (_faults)
-        {
-            if (_faultsClosed)
-            {
-                return; // the rig is being taken down; nothing is checked any more
-            }
-
-            _faults.WriteLine(new RigEvent(at, node, RigEventKinds.Fault) { Fault = fault }.ToJsonLine());
-        }
-    }
-
-    private bool _faultsClosed;
+    public void RecordFault(int node, string fault, DateTimeOffset at) => _faults.Record(node, fault, at);
 
     public IEnumerable<string> EvidencePaths() =>
         Enumerable.Range(1, NodeCount).Select(i => Path.Combine(StateDir(i), "rig-events.jsonl")).Where(File.Exists)
-            .Append(Path.Combine(WorkDir, "rig-faults.jsonl"));
+            .Append(_faults.Path);
 
     public IEnumerable<string> AckPaths() => Enumerable.Range(1, NodeCount).Select(AckLog).Where(File.Exists);
 
@@ -239,11 +226,7 @@ internal sealed class DemoRig : IAsyncDisposable
             c.Dispose();
         }
 
-        lock (_faults)
-        {
-            _faultsClosed = true;
-            _faults.Dispose();
-        }
+        _faults.Dispose();
         if (_server is not null)
         {
             await _server.DisposeAsync();
