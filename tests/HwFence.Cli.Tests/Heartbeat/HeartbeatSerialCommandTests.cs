@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using HwFence.Cli.Tests.Demo;
 using HwFence.Hal.Serial;
 using HwFence.Heartbeat.Security;
@@ -30,6 +31,28 @@ public sealed class HeartbeatSerialCommandTests : IDisposable
             "--duration", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json",
             "--interval", "100", "--warntime", "300", "--deadtime", "600")); // the demo's timings: a cut shows within a second
 
+    private static HwFenceProcess.Running Start(string tty, string key, int node, int peer) =>
+        HwFenceProcess.Start("heartbeat", "serial", "--device", tty, "--key", key,
+            "--cluster-id", "7", "--node-id", node.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--peer-id", peer.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json",
+            "--interval", "100", "--warntime", "300", "--deadtime", "600");
+
+    /// <summary>The path states a running end has reported so far, space-separated (a line still being written is skipped).</summary>
+    private static string PathStatesSoFar(HwFenceProcess.Running end) =>
+        string.Join(" ", end.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => l.Contains("\"event\":\"path\"", StringComparison.Ordinal) && l.TrimEnd().EndsWith('}'))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("to").GetString()));
+
+    private static async Task WaitForAsync(Func<bool> condition, string what, HwFenceProcess.Running a, HwFenceProcess.Running b)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited 60 s for {what}; end 1 so far: {PathStatesSoFar(a)}; end 2 so far: {PathStatesSoFar(b)}");
+            await Task.Delay(50);
+        }
+    }
+
     private static List<JsonElement> Lines(HwFenceProcess.Result r) =>
         r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 
@@ -43,17 +66,22 @@ public sealed class HeartbeatSerialCommandTests : IDisposable
     {
         using var cable = NullModemCable.Create();
         string key = Key("authkey");
-        var a = End(cable.PathA, key, 1, 2, 14);
-        var b = End(cable.PathB, key, 2, 1, 14);
+        // No --duration: the two ends are stopped together with SIGTERM. (With a duration each would stop on its
+        // own clock, and the one that outlives the other — by its later start — would rightly see its peer go silent.)
+        using var a = Start(cable.PathA, key, 1, 2);
+        using var b = Start(cable.PathB, key, 2, 1);
 
-        // Both ends are sending once bytes cross both ways; then give the paths a moment to come Up.
-        Assert.True(cable.WaitForCounters(c => c.ForwardedAToB > 200 && c.ForwardedBToA > 200, TimeSpan.FromSeconds(30)), "the two ends never both sent");
-        await Task.Delay(1500);
+        await WaitForAsync(() => PathStatesSoFar(a).Contains("Up") && PathStatesSoFar(b).Contains("Up"), "both ends to hear each other", a, b);
+        await Task.Delay(1000);
         cable.Cut();
-        await Task.Delay(2500); // > deadtime 600 ms
+        await WaitForAsync(() => PathStatesSoFar(a).EndsWith("Down", StringComparison.Ordinal) && PathStatesSoFar(b).EndsWith("Down", StringComparison.Ordinal), "the cut to take both paths Down", a, b);
         cable.Reconnect();
+        await WaitForAsync(() => Regex.IsMatch(PathStatesSoFar(a), "Down Up$") && Regex.IsMatch(PathStatesSoFar(b), "Down Up$"), "both paths Up again after the reconnect", a, b);
+        await Task.Delay(1000);
+        a.Terminate();
+        b.Terminate();
 
-        foreach (var (end, peer) in new[] { (await a, 2), (await b, 1) })
+        foreach (var (end, peer) in new[] { (await a.WaitAsync(TimeSpan.FromSeconds(30)), 2), (await b.WaitAsync(TimeSpan.FromSeconds(30)), 1) })
         {
             Assert.True(end.ExitCode == 0, $"exit {end.ExitCode}: {end.Out}\n{end.Error}");
             var lines = Lines(end);
