@@ -35,7 +35,7 @@ public sealed class HeartbeatSerialCommandTests : IDisposable
         HwFenceProcess.Start("heartbeat", "serial", "--device", tty, "--key", key,
             "--cluster-id", "7", "--node-id", node.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--peer-id", peer.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json",
-            "--interval", "100", "--warntime", "300", "--deadtime", "600");
+            "--interval", "100", "--warntime", "1000", "--deadtime", "2000");
 
     /// <summary>The path states a running end has reported so far, space-separated (a line still being written is skipped).</summary>
     private static string PathStatesSoFar(HwFenceProcess.Running end) =>
@@ -66,8 +66,10 @@ public sealed class HeartbeatSerialCommandTests : IDisposable
     {
         using var cable = NullModemCable.Create();
         string key = Key("authkey");
-        // No --duration: the two ends are stopped together with SIGTERM. (With a duration each would stop on its
-        // own clock, and the one that outlives the other — by its later start — would rightly see its peer go silent.)
+        // No --duration: the test stops the ends with SIGTERM, end 1 first while end 2 still sends (with a duration each
+        // would stop on its own clock, and the one that outlives the other — by its later start — rightly sees its
+        // peer go silent). Warntime 1 s / deadtime 2 s: a cut still shows within seconds, and a test process
+        // starved for a few hundred ms on a loaded CI machine does not look like one.
         using var a = Start(cable.PathA, key, 1, 2);
         using var b = Start(cable.PathB, key, 2, 1);
 
@@ -78,15 +80,21 @@ public sealed class HeartbeatSerialCommandTests : IDisposable
         cable.Reconnect();
         await WaitForAsync(() => Regex.IsMatch(PathStatesSoFar(a), "Down Up$") && Regex.IsMatch(PathStatesSoFar(b), "Down Up$"), "both paths Up again after the reconnect", a, b);
         await Task.Delay(1000);
+        string endTwoBeforeStop = PathStatesSoFar(b);
         a.Terminate();
+        var first = await a.WaitAsync(TimeSpan.FromSeconds(30));
         b.Terminate();
+        var second = await b.WaitAsync(TimeSpan.FromSeconds(30));
 
-        foreach (var (end, peer) in new[] { (await a.WaitAsync(TimeSpan.FromSeconds(30)), 2), (await b.WaitAsync(TimeSpan.FromSeconds(30)), 1) })
+        // End 1 stopped while its peer was sending: Up at the end, exit 0. End 2 outlived its peer by the moment
+        // between the two signals, so only what it reported while both ran is judged.
+        Assert.True(first.ExitCode == 0, $"exit {first.ExitCode}: {first.Out}\n{first.Error}");
+        Assert.Matches("Up.*Down.*Up$", string.Join(" ", PathStates(Lines(first))));
+        Assert.Matches("Up.*Down.*Up$", endTwoBeforeStop);
+        Assert.StartsWith(endTwoBeforeStop, string.Join(" ", PathStates(Lines(second))), StringComparison.Ordinal);
+        foreach (var (end, peer) in new[] { (first, 2), (second, 1) })
         {
-            Assert.True(end.ExitCode == 0, $"exit {end.ExitCode}: {end.Out}\n{end.Error}");
             var lines = Lines(end);
-            var states = string.Join(" ", PathStates(lines));
-            Assert.Matches("Up.*Down.*Up$", states);
             var frames = lines.Where(l => l.GetProperty("event").GetString() == "frame").Select(l => l.GetProperty("sequence").GetUInt64()).ToList();
             Assert.All(frames, _ => Assert.Equal(peer, lines.First(l => l.GetProperty("event").GetString() == "frame").GetProperty("peer").GetInt32()));
             Assert.Equal(frames.OrderBy(s => s), frames); // strictly in order, nothing replayed

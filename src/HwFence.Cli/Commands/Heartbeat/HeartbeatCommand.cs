@@ -137,6 +137,7 @@ internal static class HeartbeatCommand
             }
 
             channel.Dispose(); // no frame arrives after the counters are read
+            subscription.Dispose(); // and no path change is reported after the end line (its state decides the exit code)
             PathState final;
             lock (_gate)
             {
