@@ -13,7 +13,8 @@ public sealed class GuestSerialCableTests(TwoGuestClusterFixture cluster)
     private async Task<string> SendAcrossAsync(string word)
     {
         var listen = await cluster.Node2.RunAsync(
-            $"{Setup}; rm -f /tmp/rx; (timeout 4 head -c 6 /dev/ttyS1 > /tmp/rx) </dev/null >/dev/null 2>&1 & sleep 0.5");
+            // Drain first: bytes an earlier test's heartbeat left in the UART's receive buffer are not this test's.
+            $"{Setup}; timeout 1 cat /dev/ttyS1 >/dev/null; rm -f /tmp/rx; (timeout 4 head -c 6 /dev/ttyS1 > /tmp/rx) </dev/null >/dev/null 2>&1 & sleep 0.5");
         Assert.True(listen.ExitCode == 0, listen.ToString());
         var send = await cluster.Node1.RunAsync($"{Setup}; printf '{word}\\n' > /dev/ttyS1");
         Assert.True(send.ExitCode == 0, send.ToString());

@@ -167,8 +167,9 @@ internal sealed class DemoRig : IAsyncDisposable
         y.Append(Extra(_extras.Sections));
         y.AppendLine("timings:");
         y.AppendLine("  keepalive: 100ms");
-        y.AppendLine("  warntime: 300ms");
-        y.AppendLine("  deadtime: 600ms");
+        var (warntime, deadtime) = _extras.DetectorTimings ?? (TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600));
+        y.AppendLine(inv, $"  warntime: {warntime.TotalMilliseconds:0}ms");
+        y.AppendLine(inv, $"  deadtime: {deadtime.TotalMilliseconds:0}ms");
         y.AppendLine("  initdead: 3s");
         y.AppendLine("  stop_grace: 2s");
         y.AppendLine("  fence_timeout: 5s");

@@ -16,4 +16,10 @@ internal sealed record DemoRigExtras
 
     /// <summary>Whole top-level sections, e.g. <c>redundancy_groups:</c>.</summary>
     public string Sections { get; init; } = "";
+
+    /// <summary>
+    /// Detector timings instead of the demo's (keepalive 100 ms, warntime 300 ms, deadtime 600 ms), for tests
+    /// about something else than detection speed that must not see a false Dead on a loaded machine. Null = the demo's.
+    /// </summary>
+    public (TimeSpan Warntime, TimeSpan Deadtime)? DetectorTimings { get; init; }
 }
